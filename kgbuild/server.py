@@ -5,7 +5,7 @@ Neo4j's server tarball is not on Maven Central, but the database engine is (`org
 its class path also carries `neo4j-admin` (`org.neo4j.cli.AdminTool`) for bulk CSV import. Everything is
 cached under the kgbuild home directory (`.kgbuild/` by default, git-ignored):
 
-    .kgbuild/m2/            Maven's local repository (the downloaded jars)
+    .kgbuild/m2/            Maven's local repository (the downloaded jars; KGBUILD_MAVEN_REPO moves it)
     .kgbuild/neo4j-build/   the launcher jar and lib/*.jar
     .kgbuild/<instance>/    data, logs and server.json of one server (instance "neo4j"; tests use "neo4j-test")
 """
@@ -58,8 +58,9 @@ def build(home: Path, quiet: bool = True) -> str:
     if not (jar.is_file() and (out / "lib").is_dir()):
         if shutil.which("mvn") is None or shutil.which("java") is None:
             raise ServerError("the local Neo4j needs Java 17 and Maven (mvn) on PATH; or set NEO4J_URI")
+        repo = Path(os.environ.get("KGBUILD_MAVEN_REPO") or home / "m2").resolve()
         command = [
-            "mvn", "-B", "-f", str(LAUNCHER_DIR / "pom.xml"), f"-Dmaven.repo.local={(home / 'm2').resolve()}",
+            "mvn", "-B", "-f", str(LAUNCHER_DIR / "pom.xml"), f"-Dmaven.repo.local={repo}",
             f"-Dkgbuild.out={out}", "package",
         ]
         if quiet:
