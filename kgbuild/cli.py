@@ -68,13 +68,19 @@ def _settings(uri: str | None, user: str | None, password: str | None, database:
     return load_settings().with_overrides(uri=uri, user=user, password=password, database=database)
 
 
+def _print_problem(problem: Any) -> None:
+    """Skipped records in yellow; notes (nothing lost) dim."""
+    style = "yellow" if problem.level == "error" else "dim"
+    console.print(f"[{style}]{problem}[/]", highlight=False, markup=True)
+
+
 def _reader(paths: tuple[str, ...], options: dict[str, Any], report: Any) -> Any:
     from kgbuild.reading import read_papers
 
     return read_papers(
         list(paths), strict=options["strict"], title_column=options["title_column"],
         abstract_column=options["abstract_column"], encoding_errors=options["encoding_errors"], report=report,
-        on_problem=lambda problem: console.print(f"[yellow]skipped[/] {problem}", highlight=False),
+        on_problem=_print_problem,
     )
 
 
