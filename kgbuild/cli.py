@@ -71,7 +71,7 @@ def _settings(uri: str | None, user: str | None, password: str | None, database:
 def _print_problem(problem: Any) -> None:
     """Skipped records in yellow; notes (nothing lost) dim."""
     style = "yellow" if problem.level == "error" else "dim"
-    console.print(f"[{style}]{problem}[/]", highlight=False, markup=True)
+    console.print(str(problem), style=style, highlight=False, markup=False)
 
 
 def _reader(paths: tuple[str, ...], options: dict[str, Any], report: Any) -> Any:
