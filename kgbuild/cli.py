@@ -143,19 +143,38 @@ def ingest(paths: tuple[str, ...], mode: str, batch_size: int, n_process: int, r
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default="-",
-              help="Where to write one JSON line per paper (default: stdout).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default="-",
+              help="Where to write one JSON line per paper (default: stdout); a directory with --engine dask.")
 @click.option("--mode", type=MODES, default="accurate", show_default=True)
 @click.option("--processes", "n_process", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: spread extraction over a Dask cluster and write shards that `ingest` loads.")
+@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
+              help="Worker processes of the local Dask cluster.")
+@click.option("--shard-size", type=click.IntRange(1), default=2000, show_default=True, help="Papers per shard.")
 @reading_options
 @_fail_cleanly
-def extract(paths: tuple[str, ...], output: Path, mode: str, n_process: int, **reading: Any) -> None:
+def extract(paths: tuple[str, ...], output: Path, mode: str, n_process: int, engine: str, scheduler: str | None,
+            workers: int, shard_size: int, **reading: Any) -> None:
     """Extract entities from PATHS and write predictions (the format score.py reads, with provenance)."""
-    from kgbuild.extraction import extract_papers, prediction_record
     from kgbuild.reading import ReadReport
 
     report = ReadReport()
     papers = _reader(paths, reading, report)
+    if engine == "dask":
+        from kgbuild.cluster import extract_on_cluster
+
+        if str(output) == "-":
+            raise KgbuildError("--engine dask writes shards: give an output directory with -o")
+        run = extract_on_cluster(papers, output, scheduler=scheduler, workers=workers, mode=mode,
+                                 shard_size=shard_size)
+        console.print(report.summary(), highlight=False)
+        console.print(f"wrote {run.papers} papers in {run.shards} shards to {run.directory} "
+                      f"({run.workers} workers); load them with `kgbuild ingest {run.directory}`", highlight=False)
+        return
+    from kgbuild.extraction import extract_papers, prediction_record
+
     handle = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
     count = 0
     try:
