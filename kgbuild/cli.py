@@ -7,6 +7,7 @@ arrive as `KgbuildError` and are printed as one line (no traceback) with exit co
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -107,6 +108,8 @@ def _progress(quiet: bool) -> Any:
 @click.version_option(package_name="kgbuild")
 def main() -> None:
     """Turn scientific abstracts into a knowledge graph in Neo4j."""
+    # The driver logs lost connections itself; our one-line error already says it (and what to do).
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
 @main.command()
@@ -274,12 +277,19 @@ def query_list() -> None:
 
 @query.command("show")
 @click.argument("name")
+@click.option("--browser", is_flag=True, help="Print `:param` lines and the query, ready to paste into Neo4j Browser.")
 @_fail_cleanly
-def query_show(name: str) -> None:
-    """The Cypher of a saved query and its parameters."""
-    from kgbuild.queries import get_template
+def query_show(name: str, browser: bool) -> None:
+    """The Cypher of a saved query, its parameters and a ready command line."""
+    from kgbuild.queries import describe_template, get_template
 
-    click.echo(get_template(name).path.read_text(encoding="utf-8"))
+    template = get_template(name)
+    if browser:
+        from kgbuild.browser import browser_script
+
+        click.echo(browser_script(template))
+    else:
+        click.echo(describe_template(template))
 
 
 @query.command("run")
@@ -292,17 +302,10 @@ def query_run(name: str, raw_params: tuple[str, ...], fmt: str, uri: str | None,
               password: str | None, database: str | None) -> None:
     """Run a saved query with typed parameters and print its rows."""
     from kgbuild.connection import driver_for
-    from kgbuild.errors import QueryError
-    from kgbuild.queries import get_template, parse_params, render_rows, run_template
+    from kgbuild.queries import get_template, parse_assignments, parse_params, render_rows, run_template
 
-    raw: dict[str, str] = {}
-    for item in raw_params:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise QueryError(f"--param takes KEY=VALUE, got {item!r}")
-        raw[key.strip()] = value
     template = get_template(name)
-    params = parse_params(template, raw)
+    params = parse_params(template, parse_assignments(raw_params))
     with driver_for(_settings(uri, user, password, database)) as (driver, resolved):
         columns, rows = run_template(driver, template, params, resolved.database)
     click.echo(render_rows(columns, rows, fmt))
@@ -321,6 +324,22 @@ def report(output: Path, paper_id: str | None, uri: str | None, user: str | None
 
     path = write_report(_settings(uri, user, password, database), output, paper_id)
     click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("--port", type=int, default=7475, show_default=True, help="Port of the local Browser page.")
+@click.option("--no-open", is_flag=True, help="Do not open a web browser; just print the address.")
+@connection_options
+@_fail_cleanly
+def browser(port: int, no_open: bool, uri: str | None, user: str | None, password: str | None,
+            database: str | None) -> None:
+    """Serve Neo4j Browser (fetched once from Maven Central) with a guide holding every saved query."""
+    from kgbuild.browser import serve_browser
+
+    settings = _settings(uri, user, password, database)
+    page = serve_browser(settings, port, open_page=not no_open)
+    click.echo(f"Neo4j Browser: {page.url}\n(log in as {settings.user} with NEO4J_PASSWORD; Ctrl+C stops it)")
+    page.wait()
 
 
 @main.group()
