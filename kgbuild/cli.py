@@ -200,10 +200,10 @@ def extract(paths: tuple[str, ...], output: Path, mode: str, n_process: int, eng
 def evaluate(gold: str, maps: tuple[str, ...], mode: str, as_json: bool) -> None:
     """Extract from a gold JSONL file and print per-type precision, recall and F1."""
     from kgbuild.extraction import evaluate as run_evaluate
-    from kgbuild.extraction.evaluation import format_scores
+    from kgbuild.extraction.scoring import format_table
 
     scores = run_evaluate(gold, list(maps) or None, mode=mode)
-    click.echo(json.dumps(scores) if as_json else format_scores(scores))
+    click.echo(json.dumps(scores) if as_json else format_table(scores))
 
 
 @main.command()
