@@ -1,0 +1,155 @@
+"""Abbreviation definitions ("equilibrium propagation (EP)") and every later use of the short form.
+
+Built on scispaCy's Schwartz & Hearst implementation (`scispacy.abbreviation`): its candidate filter
+and `find_abbreviation` do the character alignment. Around it we fix the cases it is known to get wrong:
+
+- long form too short when letters line up loosely inside one word ("Mindful memoization (MM)" gives
+  "memoization"): a long form whose word initials spell the short form wins when there is one;
+- long form too long: leading determiners and verbs ("using the", "we propose") are trimmed;
+- extra words in the parenthesis ("(EP; Scellier 2017)", "(hereafter EP)", "(CNNs, see [3])"): the
+  short form is the first segment, without the cue words;
+- plural uses of the short form ("CNNs" after "convolutional neural network (CNN)") are found too.
+
+The result is `doc._.kg_abbreviations`: a list of (short Span, long Span) for every occurrence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scispacy.abbreviation import find_abbreviation, short_form_filter
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .docs import doc_text
+
+_CUES = {"hereafter", "henceforth", "called", "termed", "named", "dubbed", "i.e.", "i.e", "ie", "or", "aka",
+         "abbreviated", "abbreviation", "short", "for", "namely"}
+_TRIM = {"the", "a", "an", "our", "their", "its", "this", "that", "these", "those", "of", "in", "on", "by",
+         "with", "using", "use", "uses", "used", "via", "and", "or", "to", "for", "from", "as", "we", "is",
+         "are", "be", "was", "were", "propose", "proposes", "proposed", "introduce", "introduces",
+         "present", "presents", "named", "called", "new", "novel", "which", "based", "into"}
+_INNER_WORDS = {"of", "and", "for", "the", "in", "on", "to", "with", "a", "an", "-", "/"}
+_MAX_LONG_TOKENS = 10
+_PARENTHESIS = re.compile(r"\([^()\n]{1,60}\)")
+
+
+def _short_form(doc: Doc, start: int, end: int) -> Span | None:
+    """The abbreviation inside the brackets doc[start:end], without cue words or trailing remarks."""
+    stop = start
+    while stop < end and doc[stop].text not in {";", ",", ":"}:
+        stop += 1
+    while start < stop and doc[start].lower_ in _CUES:
+        start += 1
+    if start >= stop or stop - start > 2:
+        return None
+    span = doc[start:stop]
+    if not short_form_filter(span) or not any(c.isupper() for c in span.text):
+        return None
+    return span
+
+
+def _initials_long_form(doc: Doc, short: Span, before: int) -> Span | None:
+    """The shortest run of words ending at `before` whose initials spell the short form's letters."""
+    letters = [c.lower() for c in short.text if c.isalpha()]
+    if len(short.text) > 1 and short.text.endswith("s") and short.text[:-1].isupper():
+        letters = letters[:-1]
+    if len(letters) < 2:
+        return None
+    index, want = before - 1, len(letters) - 1
+    first = None
+    while index >= max(0, before - _MAX_LONG_TOKENS) and want >= 0:
+        token = doc[index]
+        if token.is_sent_start and index < before - 1 and want > 0 and token.lower_[:1] != letters[want]:
+            return None
+        if token.is_punct and token.text not in {"-", "/"}:
+            return None
+        parts = [p for p in re.split(r"[-/]", token.text) if p]
+        for part in reversed(parts):
+            if want >= 0 and part[0].lower() == letters[want]:
+                # one word may give several letters from its own capitals ("ResNet" -> R, N)
+                want -= 1
+                first = index
+            elif part.lower() in _INNER_WORDS or not part[0].isalnum():
+                continue
+            elif want < len(letters) - 1 and part[0].lower() != letters[want]:
+                return None
+        index -= 1
+    if want >= 0 or first is None:
+        return None
+    return doc[first:before]
+
+
+def _trimmed(span: Span) -> Span | None:
+    start, end = span.start, span.end
+    while start < end and (span.doc[start].lower_ in _TRIM or span.doc[start].is_punct):
+        start += 1
+    return span.doc[start:end] if end - start > 0 else None
+
+
+def parentheses(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges of short bracketed asides, brackets included (one regex pass over the text)."""
+    ranges = []
+    for match in _PARENTHESIS.finditer(doc_text(doc)):
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is not None and span[0].text == "(" and span[-1].text == ")":
+            ranges.append((span.start, span.end))
+    return ranges
+
+
+def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
+    """(short form, long form) for each definition in `doc`, long form first in the text."""
+    found = []
+    for start, end in parentheses(doc):
+        inner_start, inner_end = start + 1, end - 1
+        if inner_start >= inner_end or start == 0:
+            continue
+        short = _short_form(doc, inner_start, inner_end)
+        if short is None:
+            continue
+        long = _initials_long_form(doc, short, start)
+        if long is None:
+            window = max(1, min(len(short.text) + 5, len(short.text) * 2))
+            candidate = doc[max(start - window, doc[start - 1].sent.start): start]
+            if len(candidate) == 0:
+                continue
+            _, long = find_abbreviation(candidate, short)
+            long = _trimmed(long) if long is not None else None
+        if long is None or len(long) > _MAX_LONG_TOKENS or long.text.lower() == short.text.lower():
+            continue
+        if not any(t.is_alpha and len(t) > 1 for t in long):
+            continue
+        found.append((short, long))
+    return found
+
+
+@Language.factory("kgbuild_abbreviations")
+def make_abbreviations(nlp: Language, name: str) -> Abbreviations:
+    return Abbreviations(nlp, name)
+
+
+class Abbreviations:
+    """Sets `doc._.kg_abbreviations`: (short, long) Span pairs for every short-form occurrence."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        pairs = []
+        long_of: dict[str, Span] = {}
+        for short, long in find_definitions(doc):
+            if short.text in long_of:
+                continue
+            long_of[short.text] = long
+            if short.text.endswith("s") and short.text[:-1].isupper():
+                long_of.setdefault(short.text[:-1], long)
+            else:
+                long_of.setdefault(short.text + "s", long)
+        if long_of:
+            single = {text: long for text, long in long_of.items() if " " not in text}
+            for token in doc:
+                long = single.get(token.text)
+                if long is not None and not (long.start <= token.i < long.end):
+                    pairs.append((doc[token.i: token.i + 1], long))
+        doc._.kg_abbreviations = pairs
+        return doc

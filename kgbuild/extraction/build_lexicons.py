@@ -1,0 +1,140 @@
+"""Build `data/lexicon.jsonl` from the curated lists and the training parts of public corpora.
+
+    python -m kgbuild.extraction.build_lexicons [--eval-data ../shared/eval-data]
+
+Sources, and what keeps each one honest:
+
+- `data/curated/*.txt`: well-known names (public knowledge), one per line.
+- WhiteText (brain regions) and SciREX (Material -> DATASET): only documents that are NOT held out
+  (`is_held_out`, a hash of doc_id shared with the NER training), and only names that are annotated
+  in most of the training documents whose text contains them (a precision filter: names that are
+  mostly ordinary words, such as "SO" or "area", drop out).
+
+`dev_gold.jsonl` is never read. The output is sorted, so reruns give the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+CURATED = {
+    "models.txt": "MODEL",
+    "datasets.txt": "DATASET",
+    "methods.txt": "METHOD",
+    "brain_regions.txt": "BRAIN_REGION",
+    "tasks.txt": "TASK",
+    "metrics.txt": "METRIC",
+}
+# Not entities under our guidelines, although WhiteText annotates them.
+NOT_REGIONS = {"brain", "cortex", "cortices", "neocortical", "cortical", "subcortical", "nucleus", "nuclei",
+               "area", "areas", "region", "regions", "layer", "layers", "forebrain neurons", "cns",
+               "central nervous system", "nervous system", "ganglion", "ganglia", "white matter",
+               "gray matter", "grey matter", "tract", "nerve", "fibers", "neuropil"}
+ADJECTIVE = re.compile(r"^[a-z-]+(al|ic|ar|ate|ine|ous)$")
+GENERIC_MATERIAL = re.compile(r"^(the |a |an |our |this |these )|\b(data|dataset|datasets|corpus|images?|"
+                              r"videos?|text|sentences?|documents?|benchmarks?)$", re.IGNORECASE)
+
+
+def is_held_out(doc_id: str) -> bool:
+    """The split shared with NER training (training/convert.py `in_dev`): 15% kept for evaluation only."""
+    return int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:8], 16) % 100 < 15
+
+
+def read_curated() -> list[dict]:
+    rows = []
+    for filename, label in CURATED.items():
+        for line in (DATA / "curated" / filename).read_text(encoding="utf-8").splitlines():
+            text = line.strip()
+            if text and not text.startswith("#"):
+                rows.append({"text": text, "label": label, "source": "curated"})
+    for line in (DATA / "abbreviations.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows.append({"text": row["long"], "label": row["label"], "source": "curated"})
+            rows.append({"text": row["short"], "label": row["label"], "source": "curated"})
+    return rows
+
+
+def _occurs(name: str, text: str, exact: bool) -> bool:
+    pattern = r"(?<![\w-])" + re.escape(name) + r"(?![\w-])"
+    return re.search(pattern, text, 0 if exact else re.IGNORECASE) is not None
+
+
+def mine(path: Path, gold_type: str, label: str, source: str, keep, min_docs: int = 1,
+         min_ratio: float = 0.5) -> list[dict]:
+    """Names of `gold_type` in the training documents of `path` that pass `keep` and the precision filter."""
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    docs = [d for d in docs if not is_held_out(d["doc_id"])]
+    annotated: dict[str, set[int]] = defaultdict(set)
+    surface: dict[str, str] = {}
+    for index, doc in enumerate(docs):
+        for entity in doc["entities"]:
+            if entity["type"] != gold_type:
+                continue
+            for name in [entity["name"], *entity.get("aliases", [])]:
+                name = " ".join(name.split()).strip(" ,.;:()[]\"'")
+                if keep(name):
+                    annotated[name.lower()].add(index)
+                    surface.setdefault(name.lower(), name)
+    rows = []
+    for low, hit_docs in annotated.items():
+        name = surface[low]
+        exact = len(name) <= 5 and any(c.isupper() for c in name)
+        present = sum(_occurs(name, f"{d['title']} {d['abstract']}", exact) for d in docs)
+        if len(hit_docs) >= min_docs and len(hit_docs) >= min_ratio * max(present, 1):
+            rows.append({"text": name, "label": label, "source": source})
+    return rows
+
+
+def keep_region(name: str) -> bool:
+    low = name.lower()
+    if len(low) < 2 or low in NOT_REGIONS or ADJECTIVE.match(low) or not name[0].isalpha():
+        return False
+    if any(c in name for c in "(),;/\"+"):
+        return False
+    if len(name) <= 3 and not any(c.isupper() for c in name):
+        return False
+    return len(name.split()) <= 6 and any(c.isalpha() for c in name)
+
+
+def keep_dataset(name: str) -> bool:
+    if len(name) < 2 or GENERIC_MATERIAL.search(name) or len(name.split()) > 5:
+        return False
+    return any(c.isupper() or c.isdigit() for c in name) and any(c.isalpha() for c in name)
+
+
+def build(eval_data: Path) -> list[dict]:
+    rows = read_curated()
+    whitetext = eval_data / "whitetext" / "train.jsonl"
+    if whitetext.is_file():
+        rows += mine(whitetext, "BrainRegion", "BRAIN_REGION", "whitetext", keep_region, min_ratio=0.5)
+    scirex = eval_data / "scirex" / "train.jsonl"
+    if scirex.is_file():
+        rows += mine(scirex, "Material", "DATASET", "scirex", keep_dataset, min_ratio=0.5)
+    unique = {(r["label"], r["text"].lower()): r for r in reversed(rows)}  # curated wins
+    return sorted(unique.values(), key=lambda r: (r["label"], r["text"].lower(), r["source"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--eval-data", type=Path, default=Path(__file__).parents[3] / "shared" / "eval-data")
+    parser.add_argument("--out", type=Path, default=DATA / "lexicon.jsonl")
+    args = parser.parse_args()
+    rows = build(args.eval_data)
+    with args.out.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[f"{row['label']}/{row['source']}"] += 1
+    print(f"wrote {len(rows)} names to {args.out}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+if __name__ == "__main__":
+    main()

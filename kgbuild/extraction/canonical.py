@@ -1,0 +1,187 @@
+"""Canonical keys: one key per real thing, whatever its spelling, in every paper.
+
+`canonical_key("ResNet-50", "MODEL") == canonical_key("ResNet50", "MODEL")`, and
+`canonical_key("Transformers", "MODEL") == canonical_key("transformer", "MODEL")`. Well-known
+abbreviations map to their long form's key (`V1` -> `primary visual cortex`), so papers that only use
+the short form meet papers that define it. The graph stage calls this too, so it must stay cheap and
+deterministic: changing it changes keys, so bump EXTRACTION_VERSION with it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import docs  # noqa: F401  (registers the Doc extensions)
+
+DATA = Path(__file__).parent / "data"
+
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_WORD = re.compile(r"[A-Za-z0-9]+|[^A-Za-z0-9\s]+|\s+")
+
+# Irregular plurals of head nouns (mostly anatomy); anything else loses a plain English "s".
+_IRREGULAR = {
+    "nuclei": "nucleus", "hippocampi": "hippocampus", "gyri": "gyrus", "sulci": "sulcus",
+    "cortices": "cortex", "thalami": "thalamus", "colliculi": "colliculus", "fasciculi": "fasciculus",
+    "lobuli": "lobulus", "corpora": "corpus", "data": "data", "indices": "index", "matrices": "matrix",
+    "vertices": "vertex", "analyses": "analysis", "hypotheses": "hypothesis", "bases": "basis",
+    "criteria": "criterion", "phenomena": "phenomenon", "strata": "stratum", "striata": "striatum",
+    "amygdalae": "amygdala", "amygdalas": "amygdala", "formae": "forma", "tracts": "tract",
+}
+_KEEP_S = ("ss", "us", "is", "os", "ys", "as")
+
+
+def _singular(word: str) -> str:
+    """Singular of a head noun, conservative: only forms that are clearly plural change."""
+    low = word.lower()
+    if low in _IRREGULAR:
+        return _IRREGULAR[low]
+    if len(word) >= 3 and word[-1] == "s" and word[:-1].isupper() and any(c.isalpha() for c in word[:-1]):
+        return word[:-1]  # CNNs, LLMs, GANs
+    if len(low) <= 3 or not low.isalpha():
+        return word
+    if low.endswith("ies") and len(low) > 5 and low not in {"series", "species"}:
+        return word[:-3] + "y"
+    if low.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if low.endswith("s") and not low.endswith(_KEEP_S) and low not in {"dynamics", "physics", "statistics"}:
+        return word[:-1]
+    return word
+
+
+def normalize_surface(text: str) -> str:
+    """The surface form as score.py sees it: NFKC, unified dashes, single spaces, no edge punctuation."""
+    text = _DASHES.sub("-", unicodedata.normalize("NFKC", text))
+    text = " ".join(text.split())
+    return re.sub(r"^[\W_]+|[\W_]+$", "", text)
+
+
+def _compact(text: str) -> str:
+    """Lowercase, singular head noun, letters and digits only."""
+    text = normalize_surface(text)
+    pieces = _WORD.findall(text)
+    for index in range(len(pieces) - 1, -1, -1):
+        if pieces[index][0].isalnum():
+            pieces[index] = _singular(pieces[index])
+            break
+    return _NON_ALNUM.sub("", "".join(pieces).lower())
+
+
+@lru_cache(maxsize=1)
+def known_abbreviations() -> dict[tuple[str, str], str]:
+    """(label, compact short form) -> long form, from the curated abbreviation list in data/."""
+    table: dict[tuple[str, str], str] = {}
+    path = DATA / "abbreviations.jsonl"
+    if path.is_file():
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    row = json.loads(line)
+                    table[(row["label"], _compact(row["short"]))] = row["long"]
+    return table
+
+
+@lru_cache(maxsize=200_000)
+def canonical_key(text: str, label: str) -> str:
+    """Key shared by every spelling of one entity of type `label` (unique within that label)."""
+    compact = _compact(text)
+    long_form = known_abbreviations().get((label, compact))
+    if long_form is not None:
+        return _compact(long_form)
+    return compact
+
+
+@dataclass
+class EntityGroup:
+    """All spans of one entity in one Doc, before offsets are mapped back to the paper's fields."""
+
+    key: str
+    label: str
+    name: str
+    aliases: list[str]
+    spans: list[Span]
+
+
+def _choose_label(spans: list[Span]) -> str:
+    """Majority label; ties go to the label of the span with the strongest provenance, then the first."""
+    votes = Counter(span.label_ for span in spans)
+    best = max(votes.values())
+    for span in spans:
+        if votes[span.label_] == best:
+            return span.label_
+    return spans[0].label_
+
+
+def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[
+        EntityGroup]:
+    """Group entity spans by canonical key; a short form joins its long form's group."""
+    long_of = {short: long for short, long in pairs}
+    base: dict[tuple[int, int], str] = {}
+    for span in spans:
+        long = long_of.get((span.start, span.end))
+        base[(span.start, span.end)] = doc[long[0]:long[1]].text if long else span.text
+    # a curated abbreviation ("fMRI") fixes the key of the long form it is defined with in this text
+    # ("functional MRI"), so that papers using either spelling meet
+    known = known_abbreviations()
+    for short, long in pairs:
+        short_span = doc[short[0]:short[1]]
+        label = next((s.label_ for s in spans if (s.start, s.end) == short), None)
+        if label is not None and (label, _compact(short_span.text)) in known:
+            for span in spans:
+                if (span.start, span.end) in (short, long) or base[(span.start, span.end)] == doc[long[0]:long[1]].text:
+                    base[(span.start, span.end)] = short_span.text
+    by_key: dict[str, list[Span]] = {}
+    for span in spans:
+        by_key.setdefault(canonical_key(base[(span.start, span.end)], span.label_), []).append(span)
+    # the same text typed two ways in one abstract is one entity: keep the majority type
+    merged: dict[tuple[str, str], list[Span]] = {}
+    for members in by_key.values():
+        label = _choose_label(members)
+        key = canonical_key(base[(members[0].start, members[0].end)], label)
+        merged.setdefault((label, key), []).extend(members)
+    groups = []
+    long_starts = {long for long in long_of.values()}
+    for (label, key), members in merged.items():
+        members.sort(key=lambda s: s.start)
+        defined = [s for s in members if (s.start, s.end) in long_starts]
+        counts = Counter(s.text for s in members)
+        if defined:
+            name = defined[0].text
+        else:
+            name = max(counts, key=lambda t: (counts[t], len(t), -members.index(next(s for s in members
+                                                                                      if s.text == t))))
+        seen = {name.lower()}
+        aliases = []
+        for span in members:
+            if span.text.lower() not in seen:
+                seen.add(span.text.lower())
+                aliases.append(span.text)
+        groups.append(EntityGroup(key=key, label=label, name=name, aliases=aliases, spans=members))
+    groups.sort(key=lambda g: g.spans[0].start)
+    return groups
+
+
+@Language.factory("kgbuild_canonical")
+def make_canonical(nlp: Language, name: str) -> Canonicalizer:
+    return Canonicalizer(name)
+
+
+class Canonicalizer:
+    """Sets `doc._.kg_entities`: one EntityGroup per real thing, from `doc.spans["kg:entities"]`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = list(doc.spans["kg:entities"]) if "kg:entities" in doc.spans else list(doc.ents)
+        doc._.kg_entities = group_entities(doc, spans, doc._.kg_pairs or [])
+        return doc

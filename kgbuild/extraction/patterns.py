@@ -1,0 +1,137 @@
+"""Shape patterns: names that announce themselves by their form (`*-Net`, `GPT-4`, `X dataset`, cortical areas).
+
+Each rule has a label, a name and a regular expression over the text whose matches must line up
+with token boundaries. (As spaCy Matcher patterns, REGEX and IN predicates cost a Python call per
+token and made this the slowest component by far; one regex pass over the text runs at C speed.)
+The `kgbuild_shapes` component writes every match to its span group with the rule name as span id,
+so provenance says which rule fired.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .docs import doc_text
+
+NOT_MODEL_NETS = r"(?!(?:Image|Word|Shape|Model|Concept|Verb|Frame|Object|Scan|Bio|Pro|Ether|Inter|Sub|Dot|Wiki)Net)"
+MODEL_FAMILIES = [
+    "GPT", "GPT-2", "GPT-3", "GPT-3.5", "GPT-4", "GPT-4o", "BERT", "RoBERTa", "ALBERT", "DeBERTa", "ELECTRA",
+    "T5", "mT5", "BART", "LLaMA", "Llama", "Llama-2", "Llama-3", "Mistral", "Mixtral", "Qwen", "Qwen2",
+    "Qwen2.5", "Gemma", "Gemini", "PaLM", "OPT", "BLOOM", "Falcon", "Pythia", "Phi", "Claude", "DeepSeek",
+    "Vicuna", "Alpaca", "CLIP", "BLIP", "LLaVA", "ViT", "DeiT", "Swin", "ResNet", "ResNeXt", "VGG",
+    "EfficientNet", "MobileNet", "DenseNet", "YOLO", "DINO", "DINOv2", "SAM", "Whisper", "wav2vec",
+    "StyleGAN", "Stable", "Codex", "StarCoder", "InternLM", "Yi", "Baichuan", "Mamba", "Inception", "XLM",
+]
+DATASET_HEADS = ["dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "database", "suite",
+                 "challenge", "collection", "treebank"]
+REGION_HEADS = ["cortex", "cortices", "nucleus", "nuclei", "gyrus", "gyri", "sulcus", "sulci", "lobe", "lobule",
+                "thalamus", "striatum", "colliculus", "stream", "pathway", "amygdala", "hippocampus",
+                "cerebellum", "area", "areas", "tegmentum", "tectum", "pallidum", "formation", "complex",
+                "fasciculus", "tract", "commissure", "capsule", "ganglia", "pole", "operculum", "cingulum"]
+REGION_MODIFIERS = [
+    "visual", "auditory", "motor", "premotor", "somatosensory", "sensory", "sensorimotor", "prefrontal",
+    "frontal", "parietal", "temporal", "occipital", "entorhinal", "perirhinal", "parahippocampal", "cingulate",
+    "insular", "orbitofrontal", "retrosplenial", "piriform", "olfactory", "gustatory", "extrastriate",
+    "striate", "inferotemporal", "dorsolateral", "ventrolateral", "ventromedial", "dorsomedial", "basolateral",
+    "subthalamic", "geniculate", "accumbens", "caudate", "thalamic", "hypothalamic", "cerebellar", "cortical",
+    "hippocampal", "limbic", "paraventricular", "suprachiasmatic", "arcuate", "septal", "pontine", "vestibular",
+    "cochlear", "trigeminal", "solitary", "reticular", "intralaminar", "mediodorsal", "pulvinar", "fusiform",
+    "lingual", "angular", "supramarginal", "precentral", "postcentral", "calcarine", "intraparietal",
+    "barrel", "association", "posterior", "anterior", "medial", "lateral", "dorsal", "ventral", "superior",
+    "inferior", "primary", "secondary", "higher", "rostral", "caudal", "middle", "central", "basal", "deep",
+    "early", "mid", "high-level", "low-level", "face", "place", "body", "word", "language", "ventrotemporal",
+]
+STRONG_MODIFIERS = set(REGION_MODIFIERS[:64])
+METHOD_NAMED_HEADS = ["algorithm", "transform", "transformation", "decomposition", "filter", "filtering",
+                      "sampling", "regression", "estimator", "process", "inference", "optimization", "distance",
+                      "divergence", "kernel", "equation"]
+
+CURATED_DATASETS = Path(__file__).parent / "data" / "curated" / "datasets.txt"
+
+
+def _dataset_names() -> list[str]:
+    """One-word curated dataset names ("DAVIS", "ImageNet") whose numbered variants are datasets too."""
+    names = {line.strip() for line in CURATED_DATASETS.read_text(encoding="utf-8").splitlines()}
+    return sorted((n for n in names if n and not n.startswith("#") and n.isalpha() and len(n) >= 3),
+                  key=len, reverse=True)
+
+
+_FAMILIES = "|".join(sorted((re.escape(f) for f in MODEL_FAMILIES), key=len, reverse=True))
+_VERSION = r"(?:[A-Z]\d+|v?\d+(?:\.\d+)*[A-Za-z]{0,2}|\d+(?:\.\d+)?[BMKbmk]|XL|XXL|[Bb]ase|[Ll]arge|[Ss]mall|[Tt]iny|" \
+           r"[Mm]ini|[Mm]edium|[Hh]uge|Instruct|Chat|Turbo|Pro|Ultra|Vision|Coder|Nano|Flash)"
+_PART = r"[A-Z0-9][a-z0-9]*[A-Z0-9][A-Za-z0-9.+]*"
+_CODE = _PART + r"(?:-" + _PART + r"|-\d+)*"  # ImageNet, MS-COCO, NAS-Bench-201: not an ordinary word
+_TITLED = r"(?:[A-Z][A-Za-z0-9.+]*(?:-[A-Z0-9][A-Za-z0-9.+]*)*|of|and|for|the)"
+
+# Rules on the text (one C-speed regex pass each); the match must line up with token boundaries.
+TEXT_RULES: list[tuple[str, str, str]] = [
+    ("MODEL", "net_token", r"(?<![\w-])" + NOT_MODEL_NETS
+     + r"[A-Z][A-Za-z0-9]*Net(?:-?v?\d+[A-Za-z]*|\+\+|s)?(?![\w-])"),
+    ("MODEL", "hyphen_net", r"(?<![\w-])[A-Z][A-Za-z0-9]*-Net(?:s|\d+|\+\+)?(?![\w-])"),
+    ("MODEL", "former_token", r"(?<![\w-])[A-Z][A-Za-z0-9]*[Ff]ormer(?:-?v?\d+)?(?![\w-])"),
+    ("MODEL", "versioned_family", r"(?<![\w-])(?:" + _FAMILIES + r")(?:[- ]?" + _VERSION + r"(?![\w]))+"),
+    ("MODEL", "hyphen_llm", r"(?<![\w-])[A-Z][A-Za-z0-9]+-(?:LLM|GPT|BERT|GAN|VAE|ViT|CLIP|NeRF|LM|VLM)(?![\w-])"),
+    ("DATASET", "named_dataset", r"(?<![\w-])(?:" + _CODE + r" ){1,3}(?:" + "|".join(DATASET_HEADS) + r")(?![\w-])"),
+    ("DATASET", "titled_dataset", r"(?<![\w-])(?:" + _TITLED + r" ){1,4}(?:Dataset|Benchmark|Corpus|Database|Suite|"
+     r"Challenge|Treebank)(?![\w-])"),
+    ("DATASET", "dataset_variant", r"(?<![\w-])(?:" + "|".join(map(re.escape, _dataset_names())) + r")"
+     r"(?:[- ]?(?:\d+x\d+|\d{1,4}|\d+[kK]|v\d+)(?:/\d+)?)+(?![\w-])"),
+    ("DATASET", "bench_token", r"(?<![\w-])[A-Z][A-Za-z0-9]*-?Bench(?:-?\d+)?(?![\w-])"),
+    ("MODEL", "embedded_family", r"(?<![\w-])(?:[A-Z][a-z]+|[a-z]+)(?:BERT|GPT|NeRF|ViT|CLIP|LLaMA|GAN|LM)"
+     r"(?:-?\d+(?:\.\d+)?[A-Za-z]?)?(?![\w-])"),
+    ("BRAIN_REGION", "named_area",
+     r"(?<![\w-])area (?:V\d[A-Za-z]?|MT|MST|LIP|VIP|AIP|IT|TE|TEO|F\d|\d{1,2}[a-z]?)(?![\w-])"),
+    ("BRAIN_REGION", "hippocampal_field", r"(?<![\w-])CA[1-4](?![\w-])"),
+    ("METHOD", "title_name", r"^[A-Z][\w-]*[A-Z0-9][\w-]*(?=: )"),  # "TrAct: Making ..." names the paper's system
+    ("METHOD", "named_method", r"(?<=[a-z,;] )[A-Z][a-z]+(?:'s)? (?:" + "|".join(METHOD_NAMED_HEADS) + r")(?![\w-])"),
+]
+# Anchored on the head noun; the modifiers before it are collected by `_region_start`.
+TEXT_RULES.append(("BRAIN_REGION", "modified_region", r"(?<![\w-])(?:" + "|".join(REGION_HEADS) + r")(?![\w-])"))
+_MODIFIER_SET = {m.lower() for m in REGION_MODIFIERS}
+_BEFORE = re.compile(r"(?:[A-Za-z]+[ -]){1,4}$")
+
+
+def _region_start(text: str, match: re.Match) -> int | None:
+    """Start of the run of anatomical modifiers before the head, or None without a strong one."""
+    before = _BEFORE.search(text, max(0, match.start() - 80), match.start())
+    if before is None:
+        return None
+    words = re.split(r"([ -])", before.group())[:-1]  # word, sep, word, sep, ...
+    keep = len(words)
+    while keep >= 2 and words[keep - 2].lower() in _MODIFIER_SET:
+        keep -= 2
+    if not STRONG_MODIFIERS.intersection(w.lower() for w in words[keep::2]):
+        return None
+    return before.start() + sum(len(w) for w in words[:keep])
+
+
+@Language.factory("kgbuild_shapes", default_config={"spans_key": "cand:shapes"})
+def make_shapes(nlp: Language, name: str, spans_key: str) -> ShapeMatcher:
+    return ShapeMatcher(nlp, name, spans_key)
+
+
+class ShapeMatcher:
+    """Writes every shape-rule match to `doc.spans[spans_key]`, the rule name as span id."""
+
+    def __init__(self, nlp: Language, name: str, spans_key: str) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.rules = [(label, rule, re.compile(pattern)) for label, rule, pattern in TEXT_RULES]
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        spans = []
+        for label, rule, regex in self.rules:
+            for match in regex.finditer(text):
+                start = _region_start(text, match) if rule == "modified_region" else match.start()
+                if start is None:
+                    continue
+                span = doc.char_span(start, match.end(), label=label, alignment_mode="contract")
+                if span is not None and len(span):
+                    spans.append(Span(doc, span.start, span.end, label=label, span_id=rule))
+        doc.spans[self.spans_key] = spans
+        return doc

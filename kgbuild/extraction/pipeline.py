@@ -1,0 +1,194 @@
+"""Build the spaCy pipeline from `config.cfg` and turn Papers into ExtractedPapers.
+
+One Doc per paper holds `title + "\\n\\n" + abstract`; every offset is mapped back to its field, so
+`getattr(paper, mention.field)[mention.start:mention.end] == mention.text`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from multiprocessing import get_context
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..errors import KgbuildError
+from ..records import Entity, ExtractedPaper, Mention, Paper, Repository
+from . import abbreviations, canonical, code_links, lexicons, patterns, resolve, tokenizer  # noqa: F401
+from .canonical import EntityGroup
+from .docs import doc_text  # noqa: F401  (registers the Doc extensions)
+
+EXTRACTION_VERSION = "0.3.0"
+"""Bump whenever the output for the same input can change (rules, lexicons, models, keys)."""
+
+HERE = Path(__file__).parent
+CONFIG = HERE / "config.cfg"
+MODELS = HERE / "models"
+NER_MODELS = ("brain", "scholarly")
+MODES = ("fast", "accurate")
+SEPARATOR = "\n\n"
+
+
+class ExtractionError(KgbuildError):
+    """The pipeline cannot be built (unknown mode, broken model directory)."""
+
+
+@Language.factory("kgbuild_sections")
+def make_sections(nlp: Language, name: str) -> Sections:
+    return Sections(name)
+
+
+class Sections:
+    """Starts a sentence at the abstract so that no sentence (or entity) runs across the title."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        start = doc._.kg_abstract_start
+        if start:
+            for token in doc:
+                if token.idx >= start:
+                    token.is_sent_start = True
+                    break
+        return doc
+
+
+@Language.factory("kgbuild_collect_ents", default_config={"spans_key": "cand:ner"})
+def make_collect(nlp: Language, name: str, spans_key: str) -> CollectEnts:
+    return CollectEnts(name, spans_key)
+
+
+class CollectEnts:
+    """Moves a statistical NER's `doc.ents` into a candidate span group and clears them for the next one."""
+
+    def __init__(self, name: str, spans_key: str) -> None:
+        self.name = name
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans[self.spans_key] = list(doc.ents)
+        doc.ents = []
+        return doc
+
+
+def available_models() -> list[Path]:
+    """Trained NER pipelines shipped in models/ (a directory with a config.cfg and an ner component)."""
+    return [MODELS / name for name in NER_MODELS if (MODELS / name / "config.cfg").is_file()]
+
+
+def _add_ner(nlp: Language, path: Path) -> None:
+    """Source every `ner` component of the pipeline at `path`, each followed by a collector."""
+    source = spacy.load(path)
+    names = [n for n in source.pipe_names if source.get_pipe_meta(n).factory == "ner"]
+    if not names:
+        raise ExtractionError(f"{path} has no NER component")
+    for name in names:
+        if "tok2vec" in source.pipe_names:
+            source.replace_listeners("tok2vec", name, ["model.tok2vec"])
+        target = name if name.startswith("ner") else f"ner_{path.name}"
+        nlp.add_pipe(name, name=target, source=source, before="kgbuild_abbreviations")
+        nlp.add_pipe("kgbuild_collect_ents", name=f"collect_{target}", after=target,
+                     config={"spans_key": f"cand:{target}"})
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(mode: str = "accurate") -> Language:
+    """The extraction pipeline: "fast" = rules and lexicons only; "accurate" adds the trained NER models."""
+    if mode not in MODES:
+        raise ExtractionError(f"unknown extraction mode {mode!r}: use one of {', '.join(MODES)}")
+    config = spacy.util.load_config(CONFIG)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    if mode == "accurate":
+        for path in available_models():
+            _add_ner(nlp, path)
+    return nlp
+
+
+def make_doc(nlp: Language, paper: Paper) -> Doc:
+    """One Doc for title and abstract, remembering where the abstract starts."""
+    if paper.title:
+        text = paper.title + SEPARATOR + paper.abstract if paper.abstract else paper.title
+        abstract_start = len(paper.title) + len(SEPARATOR)
+    else:
+        text, abstract_start = paper.abstract, 0
+    doc = nlp.make_doc(text)
+    doc._.kg_text = text
+    doc._.kg_title_len = len(paper.title) if paper.title else None
+    doc._.kg_abstract_start = abstract_start
+    return doc
+
+
+def _field(doc: Doc, paper: Paper, start: int, end: int) -> tuple[str, int, int]:
+    offset = doc._.kg_abstract_start or 0
+    if paper.title and start < len(paper.title):
+        return "title", start, end
+    return "abstract", start - offset, end - offset
+
+
+def _entity(doc: Doc, paper: Paper, group: EntityGroup) -> Entity:
+    mentions = []
+    for span in group.spans:
+        field, start, end = _field(doc, paper, span.start_char, span.end_char)
+        confidence = doc.user_data.get(("kg:confidence", span.start, span.end))
+        mentions.append(Mention(text=span.text, label=group.label, field=field, start=start, end=end,
+                                sentence=span.sent.text.strip(), component=span.id_ or "unknown",
+                                confidence=confidence))
+    return Entity(key=group.key, name=group.name, label=group.label, aliases=tuple(group.aliases),
+                  mentions=tuple(mentions))
+
+
+def to_extracted(doc: Doc, paper: Paper) -> ExtractedPaper:
+    """Plain records from a processed Doc: entities with mentions, repositories, other URLs."""
+    entities = tuple(_entity(doc, paper, group) for group in doc._.kg_entities or [])
+    repositories: dict[str, Repository] = {}
+    urls: list[str] = []
+    for link in doc._.kg_links or []:
+        field, start, end = _field(doc, paper, link.start, link.end)
+        if link.repo:
+            host = {"github": "github.com", "gitlab": "gitlab.com", "bitbucket": "bitbucket.org"}[link.host]
+            repositories.setdefault(link.repo, Repository(key=link.repo, host=link.host,
+                                                          url=f"https://{host}/{link.repo}",
+                                                          field=field, start=start, end=end))
+        elif link.url not in urls:
+            urls.append(link.url)
+    return ExtractedPaper(paper=paper, entities=entities, repositories=tuple(repositories.values()),
+                          urls=tuple(urls), extraction_version=EXTRACTION_VERSION)
+
+
+def _extract_chunk(papers: list[Paper], mode: str, batch_size: int) -> list[ExtractedPaper]:
+    nlp = load_pipeline(mode)
+    docs = nlp.pipe((make_doc(nlp, p) for p in papers), batch_size=batch_size)
+    return [to_extracted(doc, paper) for doc, paper in zip(docs, papers, strict=True)]
+
+
+def extract_papers(papers: Iterable[Paper], *, mode: str = "accurate", n_process: int = 1,
+                   batch_size: int = 256) -> Iterator[ExtractedPaper]:
+    """Extract entities and links from papers, streaming in input order with bounded memory.
+
+    With n_process > 1, chunks of `batch_size` papers go to worker processes that return plain
+    records (not Docs), at most 2 chunks per worker in flight.
+    """
+    nlp = load_pipeline(mode)
+    papers = iter(papers)
+    if n_process <= 1:
+        for chunk in iter(lambda: list(itertools.islice(papers, batch_size)), []):
+            docs = nlp.pipe((make_doc(nlp, p) for p in chunk), batch_size=batch_size)
+            for doc, paper in zip(docs, chunk, strict=True):
+                yield to_extracted(doc, paper)
+        return
+    n_process = min(n_process, os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=n_process, mp_context=get_context("fork")) as pool:
+        pending = []
+        for chunk in iter(lambda: list(itertools.islice(papers, batch_size)), []):
+            pending.append(pool.submit(_extract_chunk, chunk, mode, batch_size))
+            if len(pending) >= 2 * n_process:
+                yield from pending.pop(0).result()
+        for future in pending:
+            yield from future.result()

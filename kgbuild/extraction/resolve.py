@@ -1,0 +1,311 @@
+"""Resolution: from every candidate span (lexicons, shape rules, each NER) to final, non-overlapping entities.
+
+Steps, in order: clean each candidate's edges; drop generic phrases, spans inside URLs or across the
+title/abstract boundary, and brain-region look-alikes outside neuroscience text; pick spans greedily by
+evidence tier, then length, then score; refine MODEL vs METHOD by shape; then use abbreviation
+definitions to fix the long form's extent and to type every use of the short form.
+
+The chosen spans go to `doc.spans["kg:entities"]` (span id = the component or rule that produced it)
+and to `doc.ents`; `doc._.kg_links` pairs short forms with their long forms for the canonicaliser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .canonical import canonical_key, known_abbreviations
+from .docs import doc_text
+
+CANDIDATE_PREFIX = "cand:"
+ENTITIES_KEY = "kg:entities"
+
+# Evidence tiers: higher wins an overlap, then the longer span.
+TIERS = {
+    "lexicon:curated": 3,
+    "shapes:net_token": 3, "shapes:hyphen_net": 3, "shapes:versioned_family": 3, "shapes:former_token": 3,
+    "shapes:modified_region": 3, "shapes:named_area": 3, "shapes:dataset_variant": 3,
+    "shapes:named_dataset": 3, "shapes:titled_dataset": 3, "shapes:hyphen_llm": 3, "shapes:bench_token": 3,
+    "shapes:embedded_family": 3,
+    "abbreviation": 3,
+    "ner": 2,
+    "lexicon:whitetext": 2, "lexicon:scirex": 1,
+    "shapes:hippocampal_field": 2, "shapes:named_method": 1, "shapes:title_name": 2,
+}
+_LEADING = {"the", "a", "an", "our", "their", "its", "this", "that", "these", "those", "such", "each", "every",
+            "his", "her", "my", "your", "we", "any", "both", "all", "several", "various", "novel", "new",
+            "proposed", "standard", "conventional", "existing", "popular", "recent", "so-called", "called",
+            "using", "via", "with", "and", "or", "of", "in", "on", "for", "to", "by", "from", "as", "is"}
+GENERIC = {
+    "model", "models", "method", "methods", "approach", "approaches", "algorithm", "algorithms", "network",
+    "networks", "neural network", "neural networks", "deep neural network", "deep neural networks",
+    "artificial neural network", "artificial neural networks", "deep network", "deep networks",
+    "deep learning", "machine learning", "artificial intelligence", "ai", "dataset", "datasets", "data",
+    "benchmark", "benchmarks", "corpus", "brain", "brains", "cortex", "cortical", "analysis", "experiments",
+    "experiment", "framework", "system", "architecture", "training", "learning", "inference", "language model",
+    "language models", "large language model", "large language models", "llm", "llms", "computational model",
+    "computational models", "neural network model", "neural network models", "deep learning model",
+    "deep learning models", "foundation model", "foundation models", "attention", "convolution", "task",
+    "tasks", "accuracy", "performance", "area", "areas", "region", "regions", "nucleus", "layer", "layers",
+    "stream", "pathway", "complex", "formation", "process", "test", "state-of-the-art", "sota", "baseline",
+    "baselines", "our model", "our method", "the brain", "visual system", "nervous system",
+    "computer vision", "natural language processing", "natural language understanding", "neuroscience",
+    "computational neuroscience", "cognitive science", "speech processing", "robotics", "data science",
+}
+NEURO_CUES = re.compile(r"\b(?:neuron|neural activity|brain|cortex|cortical|hippocamp|thalam|fmri|eeg|"
+                        r"electrophysiolog|synap|neuroscien|rats?|mice|mouse|macaque|monkey|primate|"
+                        r"lesion|axon|dendrit|spike|spiking|nucleus|nuclei|neurotransmit|dopamin)", re.IGNORECASE)
+# Head words that type a long form defined with an abbreviation when no candidate covers it.
+HEAD_LABELS = {
+    **dict.fromkeys(["network", "networks", "net", "nets", "transformer", "transformers", "autoencoder",
+                     "autoencoders", "machine", "perceptron", "llm", "gan", "former"], "MODEL"),
+    **dict.fromkeys(["dataset", "datasets", "benchmark", "benchmarks", "corpus", "database", "suite"], "DATASET"),
+    **dict.fromkeys(["cortex", "nucleus", "gyrus", "sulcus", "area", "lobe", "thalamus", "striatum",
+                     "colliculus", "amygdala", "hippocampus", "cerebellum", "tegmentum", "pallidus",
+                     "stream", "pathway", "nigra", "accumbens", "putamen", "cortices", "nuclei"], "BRAIN_REGION"),
+    **dict.fromkeys(["learning", "propagation", "analysis", "search", "optimization", "optimisation",
+                     "regression", "algorithm", "descent", "sampling", "distillation", "decomposition",
+                     "factorization", "factorisation", "estimation", "encoding", "imaging", "stimulation",
+                     "training", "tuning", "fine-tuning", "alignment", "coding", "inference", "clustering",
+                     "embedding", "embeddings", "maximization", "minimization", "attention", "pruning",
+                     "quantization", "augmentation", "normalization", "regularization", "method", "procedure",
+                     "technique", "scheme", "strategy", "generation", "prompting", "modeling", "modelling",
+                     "recording", "tomography", "spectroscopy", "microscopy", "planning", "filtering",
+                     "transform", "adaptation", "basis", "approximation", "pretraining", "pre-training",
+                     "objective", "loss", "rule", "plasticity", "programming", "matching", "mapping"], "METHOD"),
+    **dict.fromkeys(["score", "accuracy", "error", "rate", "ratio", "distance", "precision", "recall",
+                     "metric", "index", "coefficient", "divergence"], "METRIC"),
+    **dict.fromkeys(["recognition", "detection", "classification", "segmentation", "translation",
+                     "answering", "summarization", "retrieval", "parsing", "tracking", "captioning",
+                     "reconstruction", "synthesis", "prediction", "forecasting"], "TASK"),
+}
+MODEL_SHAPE = re.compile(r"(?:Net(?:-?\d+)?|former|GPT|BERT|LLM|GAN|VAE|ViT|NeRF|CNN|RNN|LSTM|CLIP|T5)"
+                         r"(?:[-\d.]*[A-Za-z]{0,3})?s?$")
+
+
+_CODE_WORD = re.compile(r"^(?=.*[A-Za-z])(?:[A-Za-z]*[a-z][A-Z]|[A-Z]{2,}|.*\d)")  # TrAct, DiffROAR, BOLD5000
+_GENERIC_HEADS = {"method", "methods", "approach", "approaches", "framework", "frameworks", "model", "models",
+                  "system", "systems", "features", "feature", "technique", "techniques", "architecture",
+                  "architectures", "module", "layer", "layers", "solution", "process", "mechanism", "network",
+                  "networks", "strategy", "pipeline", "setting", "paradigm", "representations", "representation"}
+GENERIC_ACRONYMS = {"DNN", "LLM", "LM", "SOTA", "AI", "ML", "DL", "NN", "ANN", "ROI", "MLLM", "VLM", "GPU", "CPU",
+                    "API", "NLP", "CV", "RGB", "IQ", "TPU", "LLMs", "FLOP", "FLOPs"}
+_ADJECTIVE_END = ("al", "ic", "ar", "ive", "ous", "ary")
+
+
+def ner_acceptable(span: Span, label: str) -> bool:
+    """Whether a statistical NER span looks like a named entity under our guidelines.
+
+    The NER models learned corpora (SciERC, SciREX, WhiteText) that also tag generic phrases
+    ("data-driven approach", "images"); we keep named-looking spans and phrases with a telling head.
+    """
+    words = [t for t in span if not t.is_punct]
+    if not words or len(words) > 6 or any(t.text in {"(", ")", "[", "]"} for t in span):
+        return False
+    last = words[-1].lower_
+    coded = any(_CODE_WORD.match(t.text) for t in words)
+    if label == "BRAIN_REGION":
+        if len(words) == 1 and (last.endswith(_ADJECTIVE_END) or (coded and any(c.islower() for c in last))):
+            return False
+        return not coded or len(words[0].text) <= 6
+    if last in _GENERIC_HEADS or words[0].lower_ in {"our", "their", "this", "these", "such", "novel", "new"}:
+        return False
+    if label in ("METHOD", "MODEL"):
+        head = words[-1].text
+        return (len(words) <= 3 and bool(_CODE_WORD.match(head)) and head.rstrip("s") not in GENERIC_ACRONYMS
+                and "-" not in head[-6:])
+    if label == "DATASET":
+        return coded or (len(words) >= 2 and all(t.text[:1].isupper() or t.is_stop for t in words))
+    return HEAD_LABELS.get(last) == label
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    label: str
+    component: str
+    tier: int
+    score: float
+
+
+def _clean(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    while start < end and (doc[start].lower_ in _LEADING or doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in {"+", "++"}
+                           or doc[end - 1].is_space or doc[end - 1].text == "-"):
+        end -= 1
+    if end > start and doc[end - 1].lower_ in {"'s", "’s"}:
+        end -= 1
+    return start, end
+
+
+def _component(group: str, span: Span) -> str:
+    name = group[len(CANDIDATE_PREFIX):]
+    return f"{name}:{span.id_}" if span.id_ else name
+
+
+def _tier(component: str) -> int:
+    if component in TIERS:
+        return TIERS[component]
+    return TIERS["ner"] if component.startswith("ner") else 1
+
+
+def head_label(span: Span) -> str | None:
+    """Type of a phrase from its last word ("... propagation" -> METHOD), or None if the head says nothing."""
+    words = [t for t in span if not t.is_punct]
+    if not words:
+        return None
+    last = words[-1].lower_
+    parts = re.split(r"-", last)
+    return HEAD_LABELS.get(last) or HEAD_LABELS.get(parts[-1])
+
+
+def _named_label(span: Span) -> str | None:
+    """A Title Case long form with an acronym ("Local Interaction Basis (LIB)") names a technique."""
+    words = [t for t in span if t.is_alpha and t.lower_ not in {"of", "and", "for", "the", "in", "on", "to"}]
+    return "METHOD" if len(words) >= 2 and all(t.text[:1].isupper() for t in words) else None
+
+
+@Language.factory("kgbuild_resolve", default_config={"neuro_gate": True})
+def make_resolve(nlp: Language, name: str, neuro_gate: bool) -> Resolver:
+    return Resolver(name, neuro_gate)
+
+
+class Resolver:
+    """Chooses the final entity spans; see the module docstring for the order of the rules."""
+
+    def __init__(self, name: str, neuro_gate: bool) -> None:
+        self.name = name
+        self.neuro_gate = neuro_gate
+
+    def _blocked(self, doc: Doc) -> list[tuple[int, int]]:
+        """Character ranges that no entity may touch: URLs."""
+        return [(link.start, link.end) for link in (doc._.kg_links or [])]
+
+    def candidates(self, doc: Doc) -> list[Candidate]:
+        blocked = self._blocked(doc)
+        boundary = doc._.kg_title_len
+        neuro = None
+        found = []
+        for group, spans in doc.spans.items():
+            if not group.startswith(CANDIDATE_PREFIX):
+                continue
+            for span in spans:
+                component = _component(group, span)
+                start, end = (span.start, span.end) if component.startswith("lexicon") \
+                    else _clean(doc, span.start, span.end)
+                if start >= end:
+                    continue
+                label = span.label_
+                if component == "shapes:named_dataset" and doc[end - 1].is_lower:
+                    end -= 1
+                    start, end = _clean(doc, start, end)
+                    if start >= end:
+                        continue
+                clean = doc[start:end]
+                if component.startswith("ner") and not ner_acceptable(clean, label):
+                    continue
+                text = clean.text.lower()
+                if text in GENERIC or all(t.is_stop or t.is_punct or t.like_num for t in clean):
+                    continue
+                if label == "BRAIN_REGION" and text in {"cortex", "brain"}:
+                    continue
+                char_start, char_end = clean.start_char, clean.end_char
+                if any(char_start < b_end and b_start < char_end for b_start, b_end in blocked):
+                    continue
+                if boundary is not None and char_start < boundary < char_end:
+                    continue
+                if (self.neuro_gate and label == "BRAIN_REGION" and len(clean) == 1
+                        and component != "lexicon:curated" or label == "BRAIN_REGION" and len(text) <= 3):
+                    if neuro is None:
+                        neuro = len(NEURO_CUES.findall(doc_text(doc))) >= 2
+                    if not neuro:
+                        continue
+                confidence = (doc.user_data.get(("kg:confidence", span.start, span.end)) or 0.0)
+                found.append(Candidate(start, end, label, component, _tier(component), confidence))
+        return found
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = self.candidates(doc)
+        refine = {(c.start, c.end) for c in found if c.label == "MODEL" and c.tier >= 3}
+        found.sort(key=lambda c: (-c.tier, -(c.end - c.start), -c.score, c.start))
+        taken = [False] * len(doc)
+        chosen: dict[tuple[int, int], Candidate] = {}
+        for cand in found:
+            if any(taken[cand.start:cand.end]):
+                continue
+            if cand.label == "METHOD" and ((cand.start, cand.end) in refine
+                                           or MODEL_SHAPE.search(doc[cand.start:cand.end].text)):
+                cand.label = "MODEL"
+            chosen[(cand.start, cand.end)] = cand
+            for i in range(cand.start, cand.end):
+                taken[i] = True
+        pairs = self._abbreviations(doc, chosen, taken)
+        spans = [Span(doc, c.start, c.end, label=c.label, span_id=c.component)
+                 for c in sorted(chosen.values(), key=lambda c: c.start)]
+        doc.spans[ENTITIES_KEY] = spans
+        doc.ents = spans
+        doc._.kg_pairs = pairs
+        return doc
+
+    def _abbreviations(self, doc: Doc, chosen: dict, taken: list[bool]) -> list[tuple[tuple[int, int],
+                                                                                    tuple[int, int]]]:
+        """Fix long forms from definitions, type short forms; return (short, long) token ranges."""
+        pairs = []
+        for short, long in doc._.kg_abbreviations or []:
+            inside = [c for c in chosen.values() if c.start < long.end and long.start < c.end]
+            if inside:
+                label = max(inside, key=lambda c: (c.tier, c.end - c.start)).label
+                if not any(c.end >= long.end for c in inside):
+                    # the candidate is a modifier ("Visual Cortex" in "... Visual Cortex Captioning")
+                    label = head_label(long) or self._short_label(short, long, chosen) or _named_label(long) or label
+                outer = [c for c in inside if c.start <= long.start and c.end >= long.end]
+                if not outer:
+                    for c in inside:
+                        del chosen[(c.start, c.end)]
+                        for i in range(c.start, c.end):
+                            taken[i] = False
+                    if any(taken[long.start:long.end]):
+                        continue
+                    best = max(inside, key=lambda c: (c.tier, c.end - c.start))
+                    chosen[(long.start, long.end)] = Candidate(long.start, long.end, label,
+                                                               f"abbreviation+{best.component}", 3, best.score)
+                    for i in range(long.start, long.end):
+                        taken[i] = True
+                else:
+                    long = doc[outer[0].start:outer[0].end]
+            else:
+                label = head_label(long) or self._short_label(short, long, chosen) or _named_label(long)
+                if label is None or long.text.lower() in GENERIC or any(taken[long.start:long.end]):
+                    continue
+                chosen[(long.start, long.end)] = Candidate(long.start, long.end, label, "abbreviation", 3, 0.0)
+                for i in range(long.start, long.end):
+                    taken[i] = True
+            existing = chosen.get((short.start, short.end))
+            if existing is None:
+                overlapping = [c for c in chosen.values() if c.start < short.end and short.start < c.end]
+                if overlapping:
+                    continue
+                chosen[(short.start, short.end)] = Candidate(short.start, short.end, label, "abbreviation", 3, 0.0)
+                for i in range(short.start, short.end):
+                    taken[i] = True
+            else:
+                existing.label = label
+            pairs.append(((short.start, short.end), (long.start, long.end)))
+        return pairs
+
+    @staticmethod
+    def _short_label(short: Span, long: Span, chosen: dict) -> str | None:
+        """The label a candidate gave the short form ("NeRF" in the lexicon), unless the curated
+        abbreviation list knows that short form with another long form ("SAM" = Segment Anything Model)."""
+        hit = chosen.get((short.start, short.end))
+        if hit is None:
+            return None
+        known = known_abbreviations().get((hit.label, canonical_key(short.text, "")))
+        if known is not None and canonical_key(known, "") != canonical_key(long.text, ""):
+            return None
+        return hit.label

@@ -1,0 +1,112 @@
+"""Document-level entity scoring, vendored from the project's shared `eval/score.py`.
+
+Kept here so `kgbuild evaluate` works without the shared folder. The functions below are that
+script's `norm`, `parse_map`, `score` and `prf`, unchanged in behaviour: a predicted (text, type) is
+correct when its normalized text equals a gold name or alias and its type may match the gold type;
+`dup` counts gold entities matched by more than one predicted text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
+_SPACE = re.compile(r"\s+")
+
+
+def norm(text: str) -> str:
+    text = _SPACE.sub(" ", text.replace("\u2010", "-").replace("\u2013", "-"))
+    return _EDGE.sub("", text.strip().lower())
+
+
+def parse_map(pairs: list[str] | None) -> dict[str, set[str]]:
+    mapping: dict[str, set[str]] = {}
+    for pair in pairs or []:
+        gold, _, preds = pair.partition("=")
+        mapping[gold] = {p for p in preds.split(",") if p}
+    return mapping
+
+
+def score(pred: dict, gold: dict, mapping: dict) -> tuple[dict, dict]:
+    counts: dict = defaultdict(lambda: {"tp_pred": 0, "pred": 0, "tp_gold": 0, "gold": 0, "dup": 0})
+    untyped = {"tp_pred": 0, "pred": 0, "tp_gold": 0, "gold": 0}
+    allowed = (lambda g: mapping.get(g)) if mapping else (lambda g: {g})
+    pred_types = set().union(*mapping.values()) if mapping else None
+    groups = {t: "/".join(sorted(ts)) for ts in (mapping or {}).values() for t in ts}
+    group = (lambda t: groups.get(t, t)) if mapping else (lambda t: t)
+    for title, gold_entities in gold.items():
+        predicted: dict = {}
+        for entity in pred.get(title, []):
+            text = norm(entity.get("name") or entity.get("text") or "")
+            if text and (pred_types is None or entity.get("type") in pred_types):
+                predicted.setdefault((text, entity.get("type")), None)
+        forms = []
+        for entity in gold_entities:
+            names = {norm(entity["name"])} | {norm(a) for a in entity.get("aliases", [])}
+            forms.append((names - {""}, entity["type"]))
+        matched_by: dict = defaultdict(set)
+        for text, ptype in predicted:
+            hit = neutral = any_type_hit = False
+            for index, (names, gtype) in enumerate(forms):
+                if text not in names:
+                    continue
+                any_type_hit = True
+                types = allowed(gtype)
+                if types is None:
+                    neutral = True
+                elif ptype in types:
+                    hit = True
+                    matched_by[index].add(text)
+            if neutral and not hit:
+                continue
+            counts[group(ptype)]["pred"] += 1
+            counts[group(ptype)]["tp_pred"] += hit
+            untyped["pred"] += 1
+            untyped["tp_pred"] += any_type_hit
+        for index, (names, gtype) in enumerate(forms):
+            if allowed(gtype) is None:
+                continue
+            key = group(next(iter(allowed(gtype))))
+            counts[key]["gold"] += 1
+            counts[key]["tp_gold"] += bool(matched_by[index])
+            counts[key]["dup"] += len(matched_by[index]) > 1
+            untyped["gold"] += 1
+            untyped["tp_gold"] += any(p[0] in names for p in predicted)
+    return counts, untyped
+
+
+def prf(tp_pred: int, pred: int, tp_gold: int, gold: int) -> tuple[float, float, float]:
+    p = tp_pred / pred if pred else 0.0
+    r = tp_gold / gold if gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def table(pred: dict, gold: dict, mapping: dict) -> dict:
+    """score.py's --json output: per-type rows, micro and untyped P/R/F1."""
+    counts, untyped = score(pred, gold, mapping)
+    rows = {}
+    for key in sorted(counts):
+        c = counts[key]
+        rows[key] = dict(zip("prf", prf(c["tp_pred"], c["pred"], c["tp_gold"], c["gold"]), strict=True), **c)
+    total = {k: sum(c[k] for c in counts.values()) for k in ("tp_pred", "pred", "tp_gold", "gold", "dup")}
+    scores = prf(total["tp_pred"], total["pred"], total["tp_gold"], total["gold"])
+    micro = dict(zip("prf", scores, strict=True), **total)
+    loose = dict(zip("prf", prf(**untyped), strict=True), **untyped)
+    missing = [t for t in gold if t not in pred]
+    return {"types": rows, "micro": micro, "untyped": loose, "papers": len(gold),
+            "papers_without_prediction": len(missing)}
+
+
+def format_table(result: dict) -> str:
+    """The same text table score.py prints."""
+    lines = [f"{'type':<16}{'P':>7}{'R':>7}{'F1':>7}{'pred':>7}{'gold':>7}{'dup':>6}"]
+    for key, row in result["types"].items():
+        lines.append(f"{key:<16}{row['p']:>7.3f}{row['r']:>7.3f}{row['f']:>7.3f}{row['pred']:>7}"
+                     f"{row['gold']:>7}{row['dup']:>6}")
+    loose, micro = result["untyped"], result["micro"]
+    lines.append(f"papers {result['papers']}, without a prediction line {result['papers_without_prediction']}")
+    lines.append(f"untyped P {loose['p']:.3f} R {loose['r']:.3f} F1 {loose['f']:.3f}")
+    lines.append(f"micro P {micro['p']:.3f} R {micro['r']:.3f} F1 {micro['f']:.3f}")
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""`python -m kgbuild.extraction.training`: rebuild the corpora, pretrain, train and ship the NER models."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kgbuild.extraction.training.build import (
+    DEFAULT_CORPUS,
+    DEFAULT_DATA,
+    MODELS_DIR,
+    RECIPES,
+    build_corpora,
+    pretrain,
+    ship,
+    train,
+    write_raw_text,
+)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Convert, pretrain once, then train every recipe asked for (all by default) and ship."""
+    parser = argparse.ArgumentParser(prog="python -m kgbuild.extraction.training", description=__doc__)
+    parser.add_argument("models", nargs="*", help=f"recipes to train, from {sorted(RECIPES)} (default: all)")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the gold corpora")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="arXiv corpus (negatives, raw text)")
+    parser.add_argument("--work", type=Path, default=Path("training"), help="corpora, weights and training runs")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--convert-only", action="store_true", help="only write the .spacy corpora")
+    parser.add_argument("--reuse-pretrained", action="store_true", help="keep existing pretrained weights")
+    parser.add_argument("--no-pretrain", action="store_true", help="train from random tok2vec weights")
+    parser.add_argument("--reuse-corpora", action="store_true", help="keep .spacy corpora already in --work")
+    parser.add_argument("--max-steps", type=int, default=None, help="override [training] max_steps")
+    args = parser.parse_args(argv)
+    unknown = set(args.models) - set(RECIPES)
+    if unknown:
+        parser.error(f"unknown recipe(s) {sorted(unknown)}; choose from {sorted(RECIPES)}")
+    corpora = args.work / "corpora"
+    if not (args.reuse_corpora and corpora.is_dir()):
+        for name, count in build_corpora(args.data, args.corpus, corpora).items():
+            print(f"{name}: {count} docs")
+    if args.convert_only:
+        return
+    recipes = [RECIPES[name] for name in args.models or RECIPES]
+    weights: Path | None = args.work / "pretrain" / "model-last.bin"
+    if args.no_pretrain:
+        weights = None
+    elif any(r.pretrained for r in recipes) and not (args.reuse_pretrained and weights.exists()):
+        raw = args.work / "raw.jsonl"
+        print(f"raw text for pretraining: {write_raw_text(args.corpus, args.data, raw)} abstracts")
+        weights = pretrain(raw, weights.parent, seed=args.seed)
+    for recipe in recipes:
+        best = train(recipe, corpora, args.work / "runs", args.seed, weights, args.max_steps)
+        if recipe.ship:
+            print(f"shipped {ship(best, recipe.name, MODELS_DIR)}")
+
+
+if __name__ == "__main__":
+    main()

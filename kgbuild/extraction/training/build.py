@@ -1,0 +1,180 @@
+"""Rebuild the shipped NER models from the public gold corpora: convert, pretrain, train, copy.
+
+Everything is deterministic: splits come from a hash of each document id, corpus samples from
+fixed positions in the corpus files, and spaCy pretrains and trains with a fixed seed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from kgbuild.extraction.training.convert import (
+    brain_free,
+    convert_rows,
+    make_nlp,
+    negative_docs,
+    read_jsonl,
+    sample_corpus,
+    save,
+    split_rows,
+)
+from kgbuild.extraction.training.distant import distant_docs, gazetteer, harvest_dataset_names
+
+HERE = Path(__file__).parent
+MODELS_DIR = HERE.parent / "models"
+DEFAULT_DATA = Path("/work/shared/eval-data")
+DEFAULT_CORPUS = Path("/work/shared/corpus")
+ML_FILE = "abstracts-cs_ml-00.jsonl.gz"
+NEGATIVE_SAMPLE = 400
+"""ML abstracts (no neuro vocabulary) that teach the brain model what is *not* a region."""
+DISTANT_SAMPLE = 800
+"""ML titles/abstracts where a known dataset name occurs: extra DATASET contexts (rest missing)."""
+PRETRAIN_FILES = {"abstracts-neuro-00.jsonl.gz": 2, "abstracts-cs_ml-00.jsonl.gz": 17, "abstracts-qbio-00.jsonl.gz": 23}
+"""Raw text for `spacy pretrain`: corpus file -> take every n-th record (about 5,000 abstracts)."""
+PRETRAIN_LIMIT = 2500
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One model: its config, its train/dev corpora (names in the work dir) and where it ships."""
+
+    name: str
+    config: str
+    train: str
+    dev: str
+    ship: bool = True
+    pretrained: bool = True
+
+
+RECIPES: dict[str, Recipe] = {
+    "brain": Recipe("brain", "brain.cfg", "brain-train.spacy", "brain-dev.spacy"),
+    "scholarly": Recipe("scholarly", "scholarly.cfg", "scholarly-train.spacy", "scholarly-dev.spacy"),
+    # SciERC alone, plain: the baseline the scholarly model must beat (measured in bench/ner_eval.py).
+    "scierc_baseline": Recipe(
+        "scierc_baseline", "scholarly.cfg", "scierc-train.spacy", "scierc-dev.spacy", ship=False, pretrained=False
+    ),
+}
+
+
+def load_gold(data_dir: Path) -> dict[str, tuple[list[dict], list[dict]]]:
+    """(train, dev) rows per corpus; WhiteText and SciREX split by hash of doc_id, SciERC as shipped."""
+    return {
+        "whitetext": split_rows(read_jsonl(data_dir / "whitetext" / "train.jsonl")),
+        "scirex": split_rows(read_jsonl(data_dir / "scirex" / "train.jsonl")),
+        "scierc": (
+            list(read_jsonl(data_dir / "scierc" / "train.jsonl")),
+            list(read_jsonl(data_dir / "scierc" / "dev.jsonl")),
+        ),
+    }
+
+
+def build_corpora(data_dir: Path, corpus_dir: Path, out_dir: Path) -> dict[str, int]:
+    """Write every .spacy file the recipes need into `out_dir`; returns doc counts per file."""
+    nlp = make_nlp()
+    gold = load_gold(data_dir)
+    (white_train, white_dev), (scirex_train, scirex_dev), (scierc_train, scierc_dev) = (
+        gold["whitetext"],
+        gold["scirex"],
+        gold["scierc"],
+    )
+    every_gold = [row for train, dev in gold.values() for row in train + dev]
+    ml_file = corpus_dir / ML_FILE
+    negatives = [r for r in scierc_train + scirex_train if brain_free(r)]
+    distant: list = []
+    if ml_file.exists():
+        negatives += sample_corpus(ml_file, every=25, limit=NEGATIVE_SAMPLE, exclude=every_gold)
+        rows = sample_corpus(ml_file, every=1, limit=10**6, keep=lambda r: True, exclude=every_gold)
+        names = harvest_dataset_names(r["abstract"] for r in rows) | gazetteer(scirex_train, "scirex", "DATASET")
+        distant = list(islice(distant_docs(nlp, rows[::7], names), DISTANT_SAMPLE))
+    files = {
+        "brain-train.spacy": [*convert_rows(nlp, white_train, "whitetext"), *negative_docs(nlp, negatives)],
+        "brain-dev.spacy": [
+            *convert_rows(nlp, white_dev, "whitetext"),
+            *negative_docs(nlp, [r for r in scierc_dev if brain_free(r)]),
+        ],
+        "scholarly-train.spacy": [
+            *convert_rows(nlp, scierc_train, "scierc"),
+            *convert_rows(nlp, scirex_train, "scirex"),
+            *distant,
+        ],
+        "scholarly-dev.spacy": [*convert_rows(nlp, scierc_dev, "scierc"), *convert_rows(nlp, scirex_dev, "scirex")],
+        "scierc-train.spacy": list(convert_rows(nlp, scierc_train, "scierc")),
+        "scierc-dev.spacy": list(convert_rows(nlp, scierc_dev, "scierc")),
+    }
+    return {name: save(docs, out_dir / name) for name, docs in files.items()}
+
+
+def write_raw_text(corpus_dir: Path, data_dir: Path, path: Path) -> int:
+    """Raw abstracts for pretraining (no gold dev/test paper among them); returns how many."""
+    every_gold = [row for train, dev in load_gold(data_dir).values() for row in train + dev]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with open(path, "w", encoding="utf-8") as handle:
+        for name, every in PRETRAIN_FILES.items():
+            if not (corpus_dir / name).exists():
+                continue
+            for row in sample_corpus(corpus_dir / name, every, PRETRAIN_LIMIT, keep=lambda r: True, exclude=every_gold):
+                handle.write(json.dumps({"text": f"{row['title']}\n\n{row['abstract']}"}) + "\n")
+                count += 1
+    return count
+
+
+def pretrain(raw_text: Path, output: Path, seed: int = 0) -> Path:
+    """`spacy pretrain` the tok2vec shared by both configs (same architecture); returns the weights file."""
+    from spacy.training.pretrain import pretrain as spacy_pretrain
+    from spacy.util import load_config
+
+    overrides = {"paths.raw_text": str(raw_text), "system.seed": seed}
+    config = load_config(HERE / "brain.cfg", overrides=overrides, interpolate=True)
+    output.mkdir(parents=True, exist_ok=True)
+    spacy_pretrain(config, output, use_gpu=-1, silent=False)
+    return output / "model-last.bin"
+
+
+def train(
+    recipe: Recipe,
+    corpora_dir: Path,
+    runs_dir: Path,
+    seed: int = 0,
+    init_tok2vec: Path | None = None,
+    max_steps: int | None = None,
+) -> Path:
+    """Train one recipe with spaCy's own training loop on CPU; returns its model-best directory."""
+    from spacy.cli.train import train as spacy_train
+
+    output = runs_dir / recipe.name
+    overrides: dict = {
+        "paths.train": str(corpora_dir / recipe.train),
+        "paths.dev": str(corpora_dir / recipe.dev),
+        "system.seed": seed,
+    }
+    if max_steps is not None:
+        overrides["training.max_steps"] = max_steps
+    if init_tok2vec is not None and recipe.pretrained:
+        overrides["paths.init_tok2vec"] = str(init_tok2vec)
+    spacy_train(HERE / recipe.config, output, overrides=overrides, use_gpu=-1)
+    return output / "model-best"
+
+
+def ship(model_best: Path, name: str, models_dir: Path = MODELS_DIR) -> Path:
+    """Save a trained pipeline into the package as one self-contained NER component.
+
+    The shared tok2vec is copied into the NER (`replace_listeners`) and removed, so the component
+    `ner_<name>` can be sourced on its own; only the pipeline is written (no checkpoints).
+    """
+    import spacy
+
+    nlp = spacy.load(model_best)
+    component = f"ner_{name}"
+    if "tok2vec" in nlp.pipe_names:
+        nlp.replace_listeners("tok2vec", component, ["model.tok2vec"])
+        nlp.remove_pipe("tok2vec")
+    target = models_dir / name
+    if target.exists():
+        shutil.rmtree(target)
+    nlp.to_disk(target)
+    return target

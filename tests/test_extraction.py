@@ -1,0 +1,194 @@
+"""Extraction on real seed abstracts (fast mode: rules and lexicons) and on the pieces it is built from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kgbuild.extraction import (
+    EXTRACTION_VERSION,
+    canonical_key,
+    extract_papers,
+    find_links,
+    load_pipeline,
+    prediction_record,
+)
+from kgbuild.extraction.abbreviations import find_definitions
+from kgbuild.reading import read_papers
+from kgbuild.records import Paper
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[Paper]:
+    return list(read_papers(sorted(EXAMPLES.glob("*.txt"))))
+
+
+@pytest.fixture(scope="module")
+def extracted(seeds):
+    return {xp.paper.title: xp for xp in extract_papers(seeds, mode="fast")}
+
+
+def _paper(extracted, title_start: str):
+    return next(xp for title, xp in extracted.items() if title.startswith(title_start))
+
+
+def _entity(xp, name: str):
+    return next((e for e in xp.entities if e.name.lower() == name.lower()
+                 or name.lower() in (a.lower() for a in e.aliases)), None)
+
+
+def test_every_seed_paper_is_extracted_once_in_order(seeds, extracted):
+    assert len(extracted) == len({p.title for p in seeds})
+    assert all(xp.extraction_version == EXTRACTION_VERSION for xp in extracted.values())
+
+
+def test_provenance_offsets_point_at_the_mention_text(extracted):
+    checked = 0
+    for xp in extracted.values():
+        for entity in xp.entities:
+            for mention in entity.mentions:
+                field_text = getattr(xp.paper, mention.field)
+                assert field_text[mention.start:mention.end] == mention.text
+                assert mention.text in mention.sentence and mention.sentence in field_text
+                assert mention.component and mention.label == entity.label
+                checked += 1
+    assert checked > 500
+
+
+def test_entity_keys_are_unique_per_label_within_a_paper(extracted):
+    for xp in extracted.values():
+        keys = [(e.label, e.key) for e in xp.entities]
+        assert len(keys) == len(set(keys)), xp.paper.title
+
+
+def test_named_entities_found_with_their_type(extracted):
+    visual_search = _paper(extracted, "Visual Search Asymmetry")
+    assert _entity(visual_search, "ImageNet").label == "DATASET"
+    higher_visual = _paper(extracted, "Meta-Learning an In-Context Transformer Model")
+    assert _entity(higher_visual, "higher visual cortex").label == "BRAIN_REGION"
+    assert _entity(higher_visual, "fMRI").label == "METHOD"
+    neuroformer = _paper(extracted, "Neuroformer")
+    assert _entity(neuroformer, "Neuroformer").label == "MODEL"
+
+
+def test_generic_phrases_are_not_entities(extracted):
+    generic = {"our model", "a novel approach", "the brain", "brain", "cortex", "neural networks", "model"}
+    for xp in extracted.values():
+        assert not {e.name.lower() for e in xp.entities} & generic, xp.paper.title
+
+
+def test_abbreviation_joins_its_long_form_and_later_uses(extracted):
+    hahi = _paper(extracted, "HA-HI")
+    dti = _entity(hahi, "DTI")
+    assert dti.name == "diffusion tensor imaging" and "DTI" in dti.aliases
+    assert sum(m.text == "DTI" for m in dti.mentions) >= 2
+
+
+def test_curated_abbreviation_gives_one_key_across_papers(extracted):
+    keys = {e.key for xp in extracted.values() for e in xp.entities if e.label == "METHOD"
+            and ("fMRI" in e.aliases or e.name == "fMRI")}
+    assert keys == {canonical_key("functional magnetic resonance imaging", "METHOD")}
+
+
+def test_repository_links_are_normalised(extracted):
+    visual_search = _paper(extracted, "Visual Search Asymmetry")
+    assert [r.key for r in visual_search.repositories] == ["kreimanlab/visualsearchasymmetry"]
+    repo = visual_search.repositories[0]
+    assert repo.host == "github" and repo.url == "https://github.com/kreimanlab/visualsearchasymmetry"
+
+
+def test_prediction_record_has_what_score_py_reads(extracted):
+    record = prediction_record(_paper(extracted, "HA-HI"))
+    assert record["title"].startswith("HA-HI")
+    entity = next(e for e in record["entities"] if e["name"] == "diffusion tensor imaging")
+    assert entity["type"] == "METHOD" and entity["aliases"] == ["DTI"]
+    assert {"text", "field", "start", "end", "sentence", "component"} <= set(entity["mentions"][0])
+    assert record["repositories"][0]["key"] == "ici-bci/dual-mri-ha-hi"
+
+
+@pytest.mark.parametrize("a, b, label", [
+    ("ResNet-50", "ResNet50", "MODEL"),
+    ("transformer", "Transformers", "MODEL"),
+    ("CNNs", "CNN", "MODEL"),
+    ("V1", "primary visual cortex", "BRAIN_REGION"),
+    ("hippocampi", "hippocampus", "BRAIN_REGION"),
+    ("non-negative matrix factorization", "Non-Negative Matrix Factorization", "METHOD"),
+])
+def test_canonical_key_merges_spelling_variants(a, b, label):
+    assert canonical_key(a, label) == canonical_key(b, label)
+
+
+def test_canonical_key_keeps_different_things_apart():
+    assert canonical_key("ResNet-50", "MODEL") != canonical_key("ResNet-101", "MODEL")
+    assert canonical_key("V1", "BRAIN_REGION") != canonical_key("V2", "BRAIN_REGION")
+    assert canonical_key("analysis", "METHOD") == "analysis"
+
+
+@pytest.mark.parametrize("text, repo, url", [
+    ("Code: https://github.com/Foo/Bar.git.", "foo/bar", "https://github.com/Foo/Bar.git"),
+    ("(see https://github.com/a/b/tree/main/src).", "a/b", "https://github.com/a/b/tree/main/src"),
+    (r"at \url{https://github.com/a/b}", "a/b", "https://github.com/a/b"),
+    ("https://github.com/a/b}{https://github.com/a/b}", "a/b", "https://github.com/a/b"),
+    ("at github.com/owner/repo-name, and", "owner/repo-name", "github.com/owner/repo-name"),
+    ("https://gitlab.com/group/sub/proj/-/tree/x", "group/sub/proj", "https://gitlab.com/group/sub/proj/-/tree/x"),
+    ("https://bitbucket.org/o/n/src/master/", "o/n", "https://bitbucket.org/o/n/src/master/"),
+])
+def test_repository_urls(text, repo, url):
+    links = find_links(text)
+    assert [(link.repo, link.url) for link in links] == [(repo, url)]
+
+
+@pytest.mark.parametrize("text", ["Project page: https://owner.github.io/proj/.", "https://github.com/orgs/x",
+                                  "data at www.example.org/data"])
+def test_project_pages_are_urls_not_repositories(text):
+    links = find_links(text)
+    assert len(links) == 1 and links[0].repo is None
+
+
+@pytest.mark.parametrize("text, short, long", [
+    ("We study equilibrium propagation (EP) here.", "EP", "equilibrium propagation"),
+    ("Mindful memoization (MM) is fast.", "MM", "Mindful memoization"),
+    ("It uses neural architecture search (NAS; Zoph 2017) widely.", "NAS", "neural architecture search"),
+    ("We test large language models (hereafter LLMs) on it.", "LLMs", "large language models"),
+    ("Then Structure-from-Motion (SfM) is run.", "SfM", "Structure-from-Motion"),
+    ("We use the medial prefrontal cortex (mPFC) data.", "mPFC", "medial prefrontal cortex"),
+])
+def test_abbreviation_definitions(text, short, long):
+    nlp = load_pipeline("fast")
+    doc = nlp.make_doc(text)
+    for _, component in nlp.pipeline[:2]:
+        doc = component(doc)
+    assert [(s.text, lf.text) for s, lf in find_definitions(doc)] == [(short, long)]
+
+
+def test_abbreviation_not_found_in_citations_or_figures():
+    nlp = load_pipeline("fast")
+    doc = nlp("Results (Fig. 2) improved (2019) as shown (see above).")
+    assert doc._.kg_abbreviations == []
+
+
+def test_tokenizer_splits_scientific_glue():
+    nlp = load_pipeline("fast")
+    assert [t.text for t in nlp.make_doc("CIFAR-10/100")] == ["CIFAR-10", "/", "100"]
+    assert [t.text for t in nlp.make_doc("propagation(EP)")] == ["propagation", "(", "EP", ")"]
+    assert "divergence" in [t.text for t in nlp.make_doc(r"the $\alpha$-divergence")]
+    assert "ResNet-50" in [t.text for t in nlp.make_doc("a ResNet-50-based model")]
+
+
+def test_shapes_find_models_datasets_and_regions_without_a_lexicon_entry():
+    xp = next(extract_papers([Paper(id="t", title="", abstract=(
+        "We train QuuxNet-34 and the Frobformer on the Zorblax Benchmark and the ZORB-7 dataset, and record "
+        "from the dorsolateral prefrontal cortex of macaque monkeys."))], mode="fast"))
+    found = {(e.name, e.label) for e in xp.entities}
+    assert {("QuuxNet-34", "MODEL"), ("Frobformer", "MODEL"), ("Zorblax Benchmark", "DATASET"),
+            ("ZORB-7", "DATASET"), ("dorsolateral prefrontal cortex", "BRAIN_REGION")} <= found
+
+
+def test_unknown_mode_is_a_clear_error():
+    from kgbuild.errors import KgbuildError
+
+    with pytest.raises(KgbuildError, match="unknown extraction mode"):
+        load_pipeline("turbo")

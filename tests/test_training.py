@@ -1,0 +1,195 @@
+"""Training-data conversion and the shipped NER models (no training here: see bench/ner_eval.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import spacy
+
+from kgbuild.extraction.training.build import MODELS_DIR
+from kgbuild.extraction.training.convert import (
+    LABEL_MAPS,
+    MISSING,
+    OUTSIDE,
+    annotate,
+    convert_rows,
+    in_dev,
+    locate,
+    make_nlp,
+    named,
+    read_jsonl,
+    sample_corpus,
+    split_rows,
+)
+from kgbuild.extraction.training.distant import distant_docs, harvest_dataset_names
+from kgbuild.extraction.training.evaluate import load_model
+
+DATA = Path("/work/shared/eval-data")
+SEEDS = sorted(Path(__file__).resolve().parents[1].joinpath("examples").glob("*.txt"))
+NORM = re.compile(r"^[\W_]+|[\W_]+$")
+
+needs_data = pytest.mark.skipif(not DATA.exists(), reason="shared gold corpora not present")
+
+
+def norm(text: str) -> str:
+    return NORM.sub("", " ".join(text.lower().split()))
+
+
+def first_rows(corpus: str, count: int = 8) -> list[dict]:
+    rows = []
+    for row in read_jsonl(DATA / corpus / "train.jsonl"):
+        if row["entities"]:
+            rows.append(row)
+        if len(rows) == count:
+            break
+    return rows
+
+
+def seed_abstracts() -> list[str]:
+    """Long paragraphs of the seed dumps: the abstracts (menus and buttons are short lines)."""
+    paragraphs = []
+    for path in SEEDS:
+        paragraphs += [p.strip() for p in path.read_text(encoding="utf-8").split("\n\n") if len(p) > 400]
+    return paragraphs
+
+
+@needs_data
+@pytest.mark.parametrize("corpus", ["whitetext", "scierc", "scirex"])
+def test_located_spans_are_gold_forms_and_do_not_overlap(corpus):
+    for row in first_rows(corpus):
+        for name in ("title", "abstract"):
+            text = row[name]
+            spans = locate(text, row["entities"], LABEL_MAPS[corpus])
+            forms: dict[str, set[str]] = {}
+            for entity in row["entities"]:
+                for form in [entity["name"], *entity.get("aliases", [])]:
+                    forms.setdefault(norm(form), set()).add(LABEL_MAPS[corpus].get(entity["type"], MISSING))
+            for (start, end, label), following in zip(spans, [*spans[1:], None], strict=True):
+                assert label in forms[norm(text[start:end])]
+                assert following is None or end <= following[0]
+
+
+@needs_data
+def test_every_occurrence_is_annotated_and_offsets_match_tokens():
+    nlp = make_nlp()
+    for row in first_rows("whitetext"):
+        doc = next(iter(convert_rows(nlp, [{**row, "title": ""}], "whitetext")))
+        assert doc.text == row["abstract"]
+        labelled = {norm(ent.text) for ent in doc.ents}
+        assert all(ent.label_ == "BRAIN_REGION" for ent in doc.ents)
+        for ent in doc.ents:
+            assert doc.text[ent.start_char : ent.end_char] == ent.text
+            # an annotated string is annotated wherever else it occurs as whole tokens
+            again = doc.text.find(ent.text, ent.end_char)
+            span = doc.char_span(again, again + len(ent.text)) if again >= 0 else None
+            if span is not None and not any(e.start <= span.start < e.end for e in doc.ents):
+                pytest.fail(f"{ent.text!r} annotated once but not at {again}")
+        assert labelled
+
+
+@needs_data
+def test_label_mapping_outside_and_missing():
+    nlp = make_nlp()
+    row = next(
+        r
+        for r in read_jsonl(DATA / "scierc" / "train.jsonl")
+        if {"Generic", "OtherScientificTerm", "Method"} <= {e["type"] for e in r["entities"]}
+    )
+    spans = locate(row["abstract"], row["entities"], LABEL_MAPS["scierc"])
+    doc = annotate(nlp.make_doc(row["abstract"]), spans)
+    assert {ent.label_ for ent in doc.ents} <= {"METHOD", "DATASET", "TASK", "METRIC"}
+    kinds = {label for _, _, label in spans}
+    assert OUTSIDE in kinds and MISSING in kinds
+    for start, end, label in spans:
+        span = doc.char_span(start, end)
+        if span is None:
+            continue
+        iob = {token.ent_iob_ for token in span}
+        if label == MISSING:
+            assert iob == {""}, span.text  # no gradient: the model is free here
+        elif label == OUTSIDE:
+            assert iob == {"O"}, span.text
+        else:
+            assert iob <= {"B", "I"} and span[0].ent_iob_ == "B", span.text
+
+
+@needs_data
+def test_split_is_stable_and_disjoint():
+    rows = list(read_jsonl(DATA / "scirex" / "train.jsonl"))
+    train, dev = split_rows(rows)
+    assert {r["doc_id"] for r in train}.isdisjoint({r["doc_id"] for r in dev})
+    assert len(train) + len(dev) == len(rows)
+    assert 0.08 < len(dev) / len(rows) < 0.25
+    assert all(in_dev(r["doc_id"]) for r in dev)
+
+
+@pytest.fixture(scope="module")
+def brain():
+    return load_model(MODELS_DIR / "brain")
+
+
+@pytest.fixture(scope="module")
+def scholarly():
+    return load_model(MODELS_DIR / "scholarly")
+
+
+def test_shipped_models_are_single_sourceable_components(brain, scholarly):
+    assert brain.pipe_names == ["ner_brain"]
+    assert set(brain.get_pipe("ner_brain").labels) == {"BRAIN_REGION"}
+    assert scholarly.pipe_names == ["ner_scholarly"]
+    assert set(scholarly.get_pipe("ner_scholarly").labels) == {"METHOD", "DATASET", "TASK", "METRIC"}
+    combined = spacy.blank("en")
+    combined.add_pipe("ner_brain", source=brain)
+    combined.add_pipe("ner_scholarly", source=scholarly)
+    assert combined.pipe_names == ["ner_brain", "ner_scholarly"]
+
+
+def test_brain_model_finds_regions_in_neuro_seed_abstracts(brain):
+    abstracts = seed_abstracts()
+    neuro = [a for a in abstracts if re.search(r"visual cortex|hippocampus|neocortex", a)]
+    assert neuro, "seed files changed: no abstract about the cortex"
+    found = {norm(e.text) for doc in brain.pipe(neuro) for e in doc.ents}
+    assert any("cortex" in text or "hippocampus" in text for text in found), found
+
+
+def test_brain_model_is_quiet_on_ml_seed_abstracts(brain):
+    plain = [a for a in seed_abstracts() if not re.search(r"brain|cortex|cortic|neur|fmri|visual|hippoc", a, re.I)]
+    assert len(plain) >= 10
+    alarms = [e.text for doc in brain.pipe(plain) for e in doc.ents]
+    assert len(alarms) <= len(plain) * 0.1, alarms
+
+
+def test_scholarly_model_finds_methods_and_datasets_in_seed_abstracts(scholarly):
+    abstracts = seed_abstracts()
+    with_imagenet = [a for a in abstracts if "ImageNet" in a]
+    ents = [(e.text, e.label_) for doc in scholarly.pipe(abstracts) for e in doc.ents]
+    labels = {label for _, label in ents}
+    assert {"METHOD", "DATASET", "TASK"} <= labels
+    if with_imagenet:
+        datasets = {
+            norm(t)
+            for doc in scholarly.pipe(with_imagenet)
+            for t in [e.text for e in doc.ents if e.label_ == "DATASET"]
+        }
+        assert any("imagenet" in t for t in datasets), datasets
+
+
+CORPUS = Path("/work/shared/corpus/abstracts-cs_ml-00.jsonl.gz")
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="shared arXiv corpus not present")
+def test_harvested_dataset_names_and_distant_docs():
+    rows = sample_corpus(CORPUS, every=1, limit=3000, keep=lambda r: True)
+    names = harvest_dataset_names(r["abstract"] for r in rows)
+    assert len(names) >= 5
+    assert set(names.values()) == {"DATASET"}
+    assert not {"The", "We", "This", "Our", "In"} & set(names)
+    assert all(named(name) for name in names)
+    docs = list(distant_docs(make_nlp(), rows, names))
+    assert docs
+    for doc in docs:
+        assert doc.ents and all(ent.label_ == "DATASET" and ent.text in names for ent in doc.ents)
+        outside_ents = [t for t in doc if t.ent_iob_ not in ("B", "I")]
+        assert all(t.ent_iob_ == "" for t in outside_ents)  # missing, not "O": no false negatives
