@@ -60,7 +60,7 @@ def build(home: Path, quiet: bool = True) -> str:
             raise ServerError("the local Neo4j needs Java 17 and Maven (mvn) on PATH; or set NEO4J_URI")
         repo = Path(os.environ.get("KGBUILD_MAVEN_REPO") or home / "m2").resolve()
         command = [
-            "mvn", "-B", "-f", str(LAUNCHER_DIR / "pom.xml"), f"-Dmaven.repo.local={repo}",
+            "mvn", "-B", "--no-transfer-progress", "-f", str(LAUNCHER_DIR / "pom.xml"), f"-Dmaven.repo.local={repo}",
             f"-Dkgbuild.out={out}", "package",
         ]
         if quiet:
