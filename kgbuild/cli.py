@@ -112,13 +112,25 @@ def main() -> None:
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
+def _how_to_look(uri: str, database: str) -> str:
+    """The next steps after an ingest: where the graph is and three ways to look at it."""
+    return "\n".join([
+        f"\nThe graph is in Neo4j at {uri} (database {database!r}). To look at it:",
+        "  kgbuild browser                      # Neo4j Browser on http://localhost:7475 with a guide of saved queries",
+        "                                       # (with docker compose: http://localhost:7474)",
+        "  kgbuild query run top-entities       # the most mentioned entities of each type (kgbuild query list: all)",
+        "  kgbuild report -o report.html        # a self-contained HTML page with charts and the graph",
+        "In Browser, try: MATCH (p:Paper)-[m:MENTIONS]->(e) RETURN p, m, e LIMIT 100",
+    ])
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--mode", type=MODES, default="accurate", show_default=True,
               help="accurate: trained NER + rules; fast: rules and lexicons only.")
-@click.option("--batch-size", type=click.IntRange(1), default=1000, show_default=True, help="Rows per write.")
-@click.option("--processes", "n_process", type=click.IntRange(1), default=1, show_default=True,
-              help="Extraction processes.")
+@click.option("--batch-size", type=click.IntRange(1), default=5000, show_default=True, help="Rows per write.")
+@click.option("--processes", "n_process", type=click.IntRange(0), default=0, show_default=True,
+              help="Extraction processes (0: every core when 2,000+ papers need extracting).")
 @click.option("--rebuild", is_flag=True, help="Delete everything kgbuild loaded, then load again.")
 @click.option("--bulk", is_flag=True, help="First load into an empty local database with neo4j-admin import.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
@@ -129,7 +141,8 @@ def main() -> None:
 def ingest(paths: tuple[str, ...], mode: str, batch_size: int, n_process: int, rebuild: bool, bulk: bool,
            quiet: bool, as_json: bool, uri: str | None, user: str | None, password: str | None,
            database: str | None, **reading: Any) -> None:
-    """Read, extract, assemble and load PATHS (files, directories, globs, - for stdin) into Neo4j."""
+    """Read, extract, assemble and load PATHS (files, directories, globs, - for stdin, or shard directories
+    written by `kgbuild extract --engine dask`) into Neo4j."""
     from kgbuild.ingest import IngestOptions
     from kgbuild.ingest import ingest as run_ingest
 
@@ -141,7 +154,8 @@ def ingest(paths: tuple[str, ...], mode: str, batch_size: int, n_process: int, r
     if as_json:
         click.echo(json.dumps(summary.to_dict()))
     else:
-        out.print(summary.render())
+        out.print(summary.render(), highlight=False)
+        out.print(_how_to_look(summary.uri, summary.database), highlight=False)
 
 
 @main.command()
