@@ -68,6 +68,11 @@ def main() -> None:
     brain = load_model(args.models / "brain")
     print(header)
     report("WhiteText dev / brain", brain, white_dev, ["BrainRegion=BRAIN_REGION"], ["BRAIN_REGION"], args.scorer)
+    pred = predict_rows(brain, white_dev)
+    gated = [{**p, "entities": []} if brain_free(r) else p for p, r in zip(pred, white_dev, strict=True)]
+    result = score(gated, white_dev, ["BrainRegion=BRAIN_REGION"], args.scorer)
+    print("WhiteText dev / brain, gated on region vocabulary (convert.brain_free)")
+    print(line("BRAIN_REGION", result, "BRAIN_REGION"))
     unseen = sample_corpus(args.corpus / "abstracts-cs_ml-01.jsonl.gz", every=7, limit=400, keep=brain_free)
     false_alarms(brain, unseen)
 

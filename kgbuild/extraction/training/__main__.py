@@ -1,4 +1,4 @@
-"""`python -m kgbuild.extraction.training`: rebuild the corpora, pretrain, train and ship the NER models."""
+"""`python -m kgbuild.extraction.training`: rebuild the corpora, train and ship the NER models (one seed)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from kgbuild.extraction.training.build import (
     DEFAULT_CORPUS,
     DEFAULT_DATA,
+    DISTANT_SAMPLE,
     MODELS_DIR,
     RECIPES,
     build_corpora,
@@ -19,7 +20,7 @@ from kgbuild.extraction.training.build import (
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Convert, pretrain once, then train every recipe asked for (all by default) and ship."""
+    """Convert, optionally pretrain once, then train every recipe asked for (all by default) and ship."""
     parser = argparse.ArgumentParser(prog="python -m kgbuild.extraction.training", description=__doc__)
     parser.add_argument("models", nargs="*", help=f"recipes to train, from {sorted(RECIPES)} (default: all)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the gold corpora")
@@ -28,8 +29,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--convert-only", action="store_true", help="only write the .spacy corpora")
     parser.add_argument("--reuse-pretrained", action="store_true", help="keep existing pretrained weights")
-    parser.add_argument("--no-pretrain", action="store_true", help="train from random tok2vec weights")
+    parser.add_argument("--pretrain", action="store_true", help="spacy pretrain the tok2vec first (slow, unmeasured)")
     parser.add_argument("--reuse-corpora", action="store_true", help="keep .spacy corpora already in --work")
+    parser.add_argument("--distant", type=int, default=DISTANT_SAMPLE, help="distant-supervision DATASET docs")
     parser.add_argument("--max-steps", type=int, default=None, help="override [training] max_steps")
     args = parser.parse_args(argv)
     unknown = set(args.models) - set(RECIPES)
@@ -37,13 +39,13 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown recipe(s) {sorted(unknown)}; choose from {sorted(RECIPES)}")
     corpora = args.work / "corpora"
     if not (args.reuse_corpora and corpora.is_dir()):
-        for name, count in build_corpora(args.data, args.corpus, corpora).items():
+        for name, count in build_corpora(args.data, args.corpus, corpora, args.distant).items():
             print(f"{name}: {count} docs")
     if args.convert_only:
         return
     recipes = [RECIPES[name] for name in args.models or RECIPES]
     weights: Path | None = args.work / "pretrain" / "model-last.bin"
-    if args.no_pretrain:
+    if not args.pretrain:
         weights = None
     elif any(r.pretrained for r in recipes) and not (args.reuse_pretrained and weights.exists()):
         raw = args.work / "raw.jsonl"

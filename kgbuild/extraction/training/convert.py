@@ -163,7 +163,9 @@ def negative_docs(nlp: Language, rows: Iterable[dict]) -> Iterator[Doc]:
 
 _REGION_WORDS = re.compile(
     r"brain|cortex|cortic|hippocamp|thalam|cerebell|amygdal|striat|nucleus|nuclei|gyrus|gyri|sulcus|"
-    r"lobe|retina|spinal|cerebr|pallid|collicul|insula|tegment|callos|ventricle|\bV[1-5]\b|\bMT\b",
+    r"lobe|retina|spinal|cerebr|pallid|collicul|insula|tegment|callos|ventricle|medulla|olfact|cranial|"
+    r"nerve|cochlea|vestibul|ganglion|ganglia|\boptic\b|\bears?\b|bulb|septum|olivar|trigemin|horn|"
+    r"enceph|tectum|fovea|pineal|hypoglossal|coeruleus|\bCA[1-4]\b|\bV[1-5]\b|\bMT\b",
     re.IGNORECASE,
 )
 

@@ -13,8 +13,9 @@ from pathlib import Path
 from spacy.language import Language
 
 from kgbuild.extraction.training.convert import FIELDS, with_kgbuild_tokenizer
+from kgbuild.extraction.training.paths import SHARED
 
-DEFAULT_SCORER = Path("/work/shared/eval/score.py")
+DEFAULT_SCORER = SHARED / "eval" / "score.py"
 
 
 def load_model(path: str | Path) -> Language:
