@@ -19,8 +19,9 @@ from pathlib import Path
 from kgbuild.extraction import evaluate
 from kgbuild.extraction.build_lexicons import is_held_out
 from kgbuild.extraction.evaluation import read_gold
-from kgbuild.extraction.pipeline import available_models
+from kgbuild.extraction.pipeline import available_models, load_pipeline
 from kgbuild.extraction.scoring import format_table
+from kgbuild.records import ENTITY_LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,7 +46,15 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated set names")
     parser.add_argument("--save", type=Path, help="write each set's predictions here")
     parser.add_argument("--tables", action="store_true", help="print full per-type tables")
+    parser.add_argument("--ner-policy", choices=["guidelines", "corpus"], default="guidelines",
+                        help="'corpus': keep every trained-NER span that is not clearly generic, also lower-case "
+                        "descriptive phrases, as SciERC/SciREX annotate them (GUIDELINES do not)")
     args = parser.parse_args()
+    if args.ner_policy == "corpus":
+        for mode in args.modes.split(","):
+            resolver = load_pipeline(mode).get_pipe("kgbuild_resolve")
+            resolver.ner_evidence_labels = resolver.ner_tier_labels = set(ENTITY_LABELS)
+            resolver.ner_descriptive = True
     print(f"NER models present: {[p.name for p in available_models()] or 'none'}", file=sys.stderr)
     summary = []
     for name, rows, maps, focus in sets(args.shared):

@@ -192,3 +192,43 @@ def test_unknown_mode_is_a_clear_error():
 
     with pytest.raises(KgbuildError, match="unknown extraction mode"):
         load_pipeline("turbo")
+
+
+def _resolve_with_ner(text: str, ner: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Run the fast pipeline, add NER candidates as a trained model would, and resolve again."""
+    from kgbuild.extraction.pipeline import make_doc
+
+    nlp = load_pipeline("fast")
+    doc = nlp(make_doc(nlp, Paper(id="t", title="", abstract=text)))
+    spans = []
+    for phrase, label in ner:
+        start = text.index(phrase)
+        spans.append(doc.char_span(start, start + len(phrase), label=label))
+    doc.spans["cand:ner_test"] = spans
+    doc = nlp.get_pipe("kgbuild_resolve")(doc)
+    return {(s.text, s.label_) for s in doc.spans["kg:entities"]}
+
+
+def test_trained_ner_regions_and_datasets_count_as_evidence():
+    text = ("Neurons in the lateral part of the parafascicular thalamic nucleus of the rat project to the "
+            "striatum; we also report results on the Quux Faces corpus collection.")
+    found = _resolve_with_ner(text, [("lateral part of the parafascicular thalamic nucleus", "BRAIN_REGION"),
+                                     ("Quux Faces corpus collection", "DATASET")])
+    assert ("lateral part of the parafascicular thalamic nucleus", "BRAIN_REGION") in found
+    assert ("Quux Faces corpus collection", "DATASET") in found
+
+
+def test_generic_ner_spans_are_dropped():
+    text = "Our model learns from images and beats BrainSCUBA in the brain of mice, neurons and synapses."
+    found = _resolve_with_ner(text, [("Our model", "METHOD"), ("images", "DATASET"),
+                                     ("BrainSCUBA", "BRAIN_REGION"), ("the brain", "BRAIN_REGION")])
+    assert not {t for t, _ in found} & {"Our model", "model", "images", "BrainSCUBA", "brain", "the brain"}
+
+
+def test_long_form_typed_by_head_before_a_prepositional_tail():
+    xp = next(extract_papers([Paper(id="t", title="", abstract=(
+        "We solve the problem with the blorp direction method of multipliers (BDMM); BDMM converges fast."))],
+        mode="fast"))
+    found = _entity(xp, "BDMM")
+    assert found is not None and found.label == "METHOD"
+    assert found.name.lower() == "blorp direction method of multipliers"

@@ -357,7 +357,7 @@ def test_cli_lists_shows_and_runs_with_typed_parameters(seed_graph):
         (("query", "run", "papers-mentioning"), "needs --param entity="),
         (("query", "run", "top-entities", "--param", "per_label=many"), "must be an integer, got 'many'"),
         (("query", "run", "top-entities", "--param", "colour=red"), "has no parameter 'colour'"),
-        (("query", "run", "top-entities", "--param", "nonsense"), "KEY=VALUE"),
+        (("query", "run", "top-entities", "--param", "nonsense"), "key=value"),
     ],
 )
 def test_cli_errors_are_one_line_and_non_zero(seed_graph, args, message):

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
 DATA = Path(__file__).parent / "data"
@@ -58,6 +60,19 @@ def _batched(items: list, size: int) -> Iterator[list]:
         yield items[start:start + size]
 
 
+def _pattern_tokenizer(nlp: Language) -> Tokenizer:
+    """The pipeline's tokenizer rules over a throwaway vocab, for the lexicon patterns.
+
+    Matching compares attribute hashes, so pattern Docs need not share the pipeline's vocab; keeping
+    thousands of pattern words out of it matters because spaCy only caches the tokenization of words
+    whose lexemes are in the vocab, and stops adding lexemes after the first 10,000.
+    """
+    tok = nlp.tokenizer
+    return Tokenizer(spacy.blank(nlp.lang).vocab, rules=tok.rules, prefix_search=tok.prefix_search,
+                     suffix_search=tok.suffix_search, infix_finditer=tok.infix_finditer,
+                     token_match=tok.token_match, url_match=tok.url_match)
+
+
 @Language.factory(
     "kgbuild_lexicon",
     default_config={"path": None, "spans_key": "cand:lexicon"},
@@ -78,11 +93,12 @@ class LexiconMatcher:
         for row in read_lexicon(path):
             exact = needs_exact_case(row["text"])
             groups.setdefault((row["label"], row.get("source", "lexicon"), exact), []).extend(variants(row["text"]))
+        tokenizer = _pattern_tokenizer(nlp)
         for (label, source, exact), texts in groups.items():
             matcher = self.exact if exact else self.lower
             key = f"{label}|{source}"
             for chunk in _batched(sorted(set(texts)), 1000):
-                matcher.add(key, list(nlp.tokenizer.pipe(chunk)))
+                matcher.add(key, list(tokenizer.pipe(chunk)))
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []

@@ -94,6 +94,7 @@ _GENERIC_HEADS = {"method", "methods", "approach", "approaches", "framework", "f
 GENERIC_ACRONYMS = {"DNN", "LLM", "LM", "SOTA", "AI", "ML", "DL", "NN", "ANN", "ROI", "MLLM", "VLM", "GPU", "CPU",
                     "API", "NLP", "CV", "RGB", "IQ", "TPU", "LLMs", "FLOP", "FLOPs"}
 _ADJECTIVE_END = ("al", "ic", "ar", "ive", "ous", "ary")
+_CAMEL = re.compile(r"[a-z][A-Z]")
 
 
 def ner_acceptable(span: Span, label: str) -> bool:
@@ -120,6 +121,37 @@ def ner_acceptable(span: Span, label: str) -> bool:
     if label == "DATASET":
         return coded or (len(words) >= 2 and all(t.text[:1].isupper() or t.is_stop for t in words))
     return HEAD_LABELS.get(last) == label
+
+
+_DETERMINERS = {"our", "their", "its", "this", "that", "these", "those", "his", "her", "my", "your", "we", "such",
+                "the", "a", "an", "each", "every", "any", "both", "all", "several", "various", "some", "it", "they"}
+
+
+def ner_generic(span: Span, cleaned: Span, label: str = "", descriptive: bool = False) -> bool:
+    """Whether a statistical NER span is clearly generic even though a trained model predicted it.
+
+    Used by the "evidence" policy: a trained model's span is evidence in itself, so only
+    determiner/pronoun-headed generic phrases ("our model", "a novel approach"), lone stop words,
+    over-long phrases and URL-like strings are dropped. Unless `descriptive`, lower-case descriptions
+    with a generic head ("probabilistic model", "parallel corpus") are dropped too (GUIDELINES: not entities).
+    """
+    words = [t for t in cleaned if not t.is_punct]
+    if not words or len(words) > 8 or any(t.like_url or t.like_email for t in cleaned):
+        return True
+    if all(t.is_stop for t in words):
+        return True
+    last = words[-1].lower_
+    if span[0].lower_ in _DETERMINERS and last in _GENERIC_HEADS:
+        return True
+    if descriptive:
+        return False
+    if label == "BRAIN_REGION" and any(_CAMEL.search(t.text) for t in words):
+        return True  # "BrainSCUBA" is a model name, not a region
+    if label == "DATASET" and all(t.is_lower or not t.is_alpha for t in words) \
+            and not any(_CODE_WORD.match(t.text) for t in words):
+        return True  # "images", "limited training data": a lower-case description, not a named dataset
+    return last in _GENERIC_HEADS and len(words) <= 2 and all(t.is_lower and not _CODE_WORD.match(t.text)
+                                                              for t in words)
 
 
 @dataclass
@@ -164,23 +196,54 @@ def head_label(span: Span) -> str | None:
     return HEAD_LABELS.get(last) or HEAD_LABELS.get(parts[-1])
 
 
+def inner_head_label(span: Span) -> str | None:
+    """Type of a defined long form from a head before a prepositional tail: "method of multipliers" -> METHOD."""
+    words = [t for t in span if not t.is_punct]
+    for i, token in enumerate(words[1:-1], 1):
+        if token.lower_ in {"of", "for", "with"} and HEAD_LABELS.get(words[i - 1].lower_) in ("METHOD", "MODEL"):
+            return HEAD_LABELS[words[i - 1].lower_]
+    return None
+
+
 def _named_label(span: Span) -> str | None:
     """A Title Case long form with an acronym ("Local Interaction Basis (LIB)") names a technique."""
     words = [t for t in span if t.is_alpha and t.lower_ not in {"of", "and", "for", "the", "in", "on", "to"}]
     return "METHOD" if len(words) >= 2 and all(t.text[:1].isupper() for t in words) else None
 
 
-@Language.factory("kgbuild_resolve", default_config={"neuro_gate": True})
-def make_resolve(nlp: Language, name: str, neuro_gate: bool) -> Resolver:
-    return Resolver(name, neuro_gate)
+@Language.factory("kgbuild_resolve", default_config={"neuro_gate": True,
+                                                    "ner_evidence_labels": ["BRAIN_REGION", "DATASET"],
+                                                    "ner_tier_labels": ["BRAIN_REGION"],
+                                                    "ner_descriptive": False})
+def make_resolve(nlp: Language, name: str, neuro_gate: bool, ner_evidence_labels: list[str],
+                 ner_tier_labels: list[str], ner_descriptive: bool) -> Resolver:
+    return Resolver(name, neuro_gate, ner_evidence_labels, ner_tier_labels, ner_descriptive)
 
 
 class Resolver:
-    """Chooses the final entity spans; see the module docstring for the order of the rules."""
+    """Chooses the final entity spans; see the module docstring for the order of the rules.
 
-    def __init__(self, name: str, neuro_gate: bool) -> None:
+    NER policy per label: for `ner_evidence_labels` a trained NER span is evidence in itself and
+    survives unless it is clearly generic (`ner_generic`); for the other labels (whose training corpora
+    tag generic phrases that are not entities under GUIDELINES) only named-looking spans survive
+    (`ner_acceptable`). For `ner_tier_labels` the NER's extent wins overlaps like curated evidence.
+    `ner_descriptive` also keeps lower-case descriptive NER phrases ("duration model", "deep networks"),
+    as the SciERC/SciREX annotation does; set it with every label in the other two lists to score
+    such a corpus ("corpus" policy in bench/quality.py).
+    """
+
+    def __init__(self, name: str, neuro_gate: bool, ner_evidence_labels: list[str] | None = None,
+                 ner_tier_labels: list[str] | None = None, ner_descriptive: bool = False) -> None:
         self.name = name
         self.neuro_gate = neuro_gate
+        self.ner_evidence_labels = set(ner_evidence_labels or ())
+        self.ner_tier_labels = set(ner_tier_labels or ())
+        self.ner_descriptive = ner_descriptive
+
+    def _ner_keeps(self, span: Span, clean: Span, label: str) -> bool:
+        if label in self.ner_evidence_labels:
+            return not ner_generic(span, clean, label, self.ner_descriptive)
+        return ner_acceptable(clean, label)
 
     def _blocked(self, doc: Doc) -> list[tuple[int, int]]:
         """Character ranges that no entity may touch: URLs."""
@@ -207,10 +270,11 @@ class Resolver:
                     if start >= end:
                         continue
                 clean = doc[start:end]
-                if component.startswith("ner") and not ner_acceptable(clean, label):
+                if component.startswith("ner") and not self._ner_keeps(span, clean, label):
                     continue
                 text = clean.text.lower()
-                if text in GENERIC or all(t.is_stop or t.is_punct or t.like_num for t in clean):
+                descriptive = self.ner_descriptive and component.startswith("ner")
+                if text in GENERIC and not descriptive or all(t.is_stop or t.is_punct or t.like_num for t in clean):
                     continue
                 if label == "BRAIN_REGION" and text in {"cortex", "brain"}:
                     continue
@@ -226,7 +290,9 @@ class Resolver:
                     if not neuro:
                         continue
                 confidence = (doc.user_data.get(("kg:confidence", span.start, span.end)) or 0.0)
-                found.append(Candidate(start, end, label, component, _tier(component), confidence))
+                tier = TIERS["lexicon:curated"] if component.startswith("ner") and label in self.ner_tier_labels \
+                    else _tier(component)
+                found.append(Candidate(start, end, label, component, tier, confidence))
         return found
 
     def __call__(self, doc: Doc) -> Doc:
@@ -279,7 +345,8 @@ class Resolver:
                 else:
                     long = doc[outer[0].start:outer[0].end]
             else:
-                label = head_label(long) or self._short_label(short, long, chosen) or _named_label(long)
+                label = (head_label(long) or self._short_label(short, long, chosen) or _named_label(long)
+                         or inner_head_label(long))
                 if label is None or long.text.lower() in GENERIC or any(taken[long.start:long.end]):
                     continue
                 chosen[(long.start, long.end)] = Candidate(long.start, long.end, label, "abbreviation", 3, 0.0)
