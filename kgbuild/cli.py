@@ -240,7 +240,7 @@ def stats(paths: tuple[str, ...], mode: str, as_json: bool, uri: str | None, use
     else:
         from kgbuild.connection import driver_for
         from kgbuild.graph import format_stats
-        from kgbuild.loading import neo4j_stats
+        from kgbuild.queries import neo4j_stats
 
         with driver_for(_settings(uri, user, password, database)) as (driver, resolved):
             result = neo4j_stats(driver, resolved.database)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 from neo4j import READ_ACCESS, Driver
 from neo4j.exceptions import ClientError, DriverError, Neo4jError
 from neo4j.graph import Node, Relationship
@@ -427,3 +428,33 @@ def describe_template(template: Template) -> str:
         lines += ["", f"example: kgbuild query run {template.name}"]
     lines += ["", template.cypher]
     return "\n".join(lines)
+
+
+def read_topology(driver: Driver, database: str) -> nx.MultiDiGraph:
+    """The loaded graph's nodes (label, key, name) and relationships, without their heavier properties."""
+    from kgbuild.graph import NODE_LABEL_ORDER, REL_TYPES
+
+    graph = nx.MultiDiGraph()
+    with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
+        nodes = session.run(
+            "MATCH (n) WITH n, [l IN labels(n) WHERE l IN $labels] AS known WHERE size(known) > 0 "
+            "RETURN elementId(n) AS id, known[0] AS label, n.key AS key, n.name AS name",
+            labels=list(NODE_LABEL_ORDER),
+        )
+        for row in nodes:
+            graph.add_node(row["id"], label=row["label"], key=row["key"], name=row["name"] or row["key"])
+        edges = session.run(
+            "MATCH (a)-[r]->(b) WHERE type(r) IN $types RETURN elementId(a) AS a, elementId(b) AS b, type(r) AS t",
+            types=list(REL_TYPES),
+        )
+        for row in edges:
+            if row["a"] in graph and row["b"] in graph:
+                graph.add_edge(row["a"], row["b"], key=row["t"])
+    return graph
+
+
+def neo4j_stats(driver: Driver, database: str, top: int = 10) -> dict[str, Any]:
+    """`kgbuild stats` against Neo4j: the same figures as for files, computed by networkx on what is loaded."""
+    from kgbuild.graph import graph_stats
+
+    return graph_stats(read_topology(driver, database), top=top)

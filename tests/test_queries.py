@@ -258,6 +258,21 @@ def _title(seed_papers, words: str):
     return next(p for p in seed_papers.values() if words.lower() in p.title.lower())
 
 
+def test_stats_from_neo4j_equal_stats_from_files(driver, seed_files) -> None:
+    """`kgbuild stats` with no paths reads the loaded graph back and reports what the files give."""
+    from kgbuild.extraction import extract_papers
+    from kgbuild.graph import build_graph, graph_stats
+    from kgbuild.queries import neo4j_stats
+    from kgbuild.reading import read_papers
+
+    loaded = neo4j_stats(driver, "neo4j")
+    files = graph_stats(build_graph(extract_papers(read_papers(seed_files), mode="fast")))
+    assert loaded["nodes"] == files["nodes"]
+    assert loaded["edges"] == files["edges"]
+    assert loaded["papers_without_entities"]["count"] == files["papers_without_entities"]["count"]
+    assert loaded["nodes"]["Paper"] == 176
+
+
 def _names(rows, column: str) -> set[str]:
     return {r[column] for r in rows}
 
@@ -602,3 +617,4 @@ def test_emerging_entities_are_those_only_newer_papers_name(empty_neo4j, seed_fi
             r for r in rows if r["papers"] >= 2]
     finally:
         driver.close()
+
