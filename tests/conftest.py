@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,15 +67,55 @@ def neo4j_settings(kgbuild_home: Path) -> Iterator[Settings]:
         server.stop(kgbuild_home, TEST_INSTANCE)
 
 
+def wipe_data(settings: Settings) -> None:
+    """Delete every node and relationship (constraints and indexes stay)."""
+    from kgbuild.connection import open_driver
+
+    driver = open_driver(settings)
+    try:
+        with driver.session(database=settings.database) as session:
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    finally:
+        driver.close()
+
+
+@pytest.fixture(scope="module")
+def seed_graph(neo4j_settings: Settings, seed_files: list[Path]) -> Settings:
+    """The seed corpus ingested once per test module (fast extraction) into a wiped test server."""
+    from kgbuild.ingest import IngestOptions, ingest
+    from kgbuild.reading import read_papers
+
+    wipe_data(neo4j_settings)
+    summary = ingest([str(p) for p in seed_files], neo4j_settings, IngestOptions(mode="fast"))
+    assert summary.papers_in_database == len({p.id for p in read_papers(seed_files)})
+    return neo4j_settings
+
+
+@pytest.fixture(scope="module")
+def driver(seed_graph: Settings) -> Iterator[Any]:
+    from kgbuild.connection import open_driver
+
+    d = open_driver(seed_graph)
+    yield d
+    d.close()
+
+
+@pytest.fixture(scope="module")
+def seed_papers(seed_files: list[Path]) -> dict[str, Any]:
+    """The seed papers as the files say, by id: the independent truth answers are checked against."""
+    from kgbuild.reading import read_papers
+
+    return {p.id: p for p in read_papers(seed_files)}
+
+
 @pytest.fixture()
 def empty_neo4j(neo4j_settings: Settings) -> Settings:
     """The test server with no data, constraints or indexes left by an earlier test."""
     from kgbuild.connection import open_driver
 
+    wipe_data(neo4j_settings)
     driver = open_driver(neo4j_settings)
     try:
-        with driver.session(database=neo4j_settings.database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
         for kind in ("CONSTRAINTS", "INDEXES"):
             records, _, _ = driver.execute_query(f"SHOW {kind} YIELD name, type", database_=neo4j_settings.database)
             for record in records:

@@ -218,37 +218,6 @@ def test_browser_guide_has_a_slide_per_template_with_runnable_blocks():
 
 # --- every template on the seed corpus in a real Neo4j ------------------------------------------------
 
-def _wipe(settings: Settings) -> None:
-    driver = open_driver(settings)
-    try:
-        with driver.session(database=settings.database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-    finally:
-        driver.close()
-
-
-@pytest.fixture(scope="module")
-def seed_graph(neo4j_settings, seed_files):
-    """The seed corpus ingested once for this module (the same wipe as `empty_neo4j`, then `ingest`)."""
-    _wipe(neo4j_settings)
-    summary = ingest([str(p) for p in seed_files], neo4j_settings, IngestOptions(mode="fast"))
-    assert summary.papers_in_database == len({p.id for p in read_papers(seed_files)})
-    return neo4j_settings
-
-
-@pytest.fixture(scope="module")
-def driver(seed_graph):
-    d = open_driver(seed_graph)
-    yield d
-    d.close()
-
-
-@pytest.fixture(scope="module")
-def seed_papers(seed_files):
-    """The seed papers as the files say, by id: the independent truth the answers are checked against."""
-    return {p.id: p for p in read_papers(seed_files)}
-
-
 def _run(driver, name: str, **params):
     t = get_template(name)
     return run_template(driver, t, {**t.example_params, **params}, "neo4j")[1]
@@ -263,7 +232,6 @@ def test_stats_from_neo4j_equal_stats_from_files(driver, seed_files) -> None:
     from kgbuild.extraction import extract_papers
     from kgbuild.graph import build_graph, graph_stats
     from kgbuild.queries import neo4j_stats
-    from kgbuild.reading import read_papers
 
     loaded = neo4j_stats(driver, "neo4j")
     files = graph_stats(build_graph(extract_papers(read_papers(seed_files), mode="fast")))

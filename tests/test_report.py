@@ -14,13 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.connection import open_driver
 from kgbuild.errors import QueryError
 from kgbuild.graph import ENTITY_NODE_LABELS
-from kgbuild.ingest import IngestOptions, ingest
 from kgbuild.loading import graph_counts
 from kgbuild.queries import get_template, list_templates, run_template
-from kgbuild.reading import read_papers
 from kgbuild.report import ReportData, render_html, write_report
 
 pytestmark = pytest.mark.neo4j
@@ -30,35 +27,6 @@ ARTIFACTS = ROOT / "out" / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-
-
-def _wipe(settings) -> None:
-    driver = open_driver(settings)
-    try:
-        with driver.session(database=settings.database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-    finally:
-        driver.close()
-
-
-@pytest.fixture(scope="module")
-def seed_graph(neo4j_settings, seed_files):
-    """The seed corpus ingested once for this module (the same wipe as `empty_neo4j`, then `ingest`)."""
-    _wipe(neo4j_settings)
-    ingest([str(p) for p in seed_files], neo4j_settings, IngestOptions(mode="fast"))
-    return neo4j_settings
-
-
-@pytest.fixture(scope="module")
-def driver(seed_graph):
-    d = open_driver(seed_graph)
-    yield d
-    d.close()
-
-
-@pytest.fixture(scope="module")
-def seed_papers(seed_files):
-    return {p.id: p for p in read_papers(seed_files)}
 
 
 @pytest.fixture(scope="module")
