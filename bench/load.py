@@ -98,7 +98,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=20000, help="abstracts (default 20000)")
     ap.add_argument("--files", default="abstracts-cs_ml-00.jsonl.gz,abstracts-cs_ml-01.jsonl.gz")
     ap.add_argument("--mode", default="fast", choices=["fast", "accurate"])
-    ap.add_argument("--batch-size", type=int, default=1000)
+    ap.add_argument("--batch-size", type=int, default=loading.DEFAULT_BATCH_SIZE)
     ap.add_argument("--naive-papers", type=int, default=1000, help="papers in the naive-vs-batched sample")
     ap.add_argument("--processes", type=int, default=1)
     ap.add_argument("--uri", help="use this server (its database gets cleared) instead of the bench instance")

@@ -8,6 +8,7 @@ all unchanged (and whose previous load finished) stops after the hash lookup.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -23,20 +24,24 @@ from kgbuild.errors import KgbuildError, ServerError
 from kgbuild.graph import PAPER, SCHEMA_VERSION, build_graph
 from kgbuild.reading import ReadReport, read_papers
 from kgbuild.records import ExtractedPaper, Paper
+from kgbuild.shards import is_shard_dir, read_shards
 
 MODES = ("accurate", "fast")
+PARALLEL_FROM = 2000
+"""Papers to extract from which `n_process=0` uses every core."""
 
 
 @dataclass(frozen=True)
 class IngestOptions:
-    """How to ingest. `bulk` (neo4j-admin import) is not available yet."""
+    """How to ingest. `bulk` (neo4j-admin import) is not available yet. `n_process` 0 = automatic: every core
+    once there are at least `PARALLEL_FROM` papers to extract (a worker pool costs a few seconds to start)."""
 
     mode: str = "accurate"
     batch_size: int = loading.DEFAULT_BATCH_SIZE
     rebuild: bool = False
     strict: bool = False
     bulk: bool = False
-    n_process: int = 1
+    n_process: int = 0
     title_column: str | None = None
     abstract_column: str | None = None
     encoding_errors: str = "strict"
@@ -158,17 +163,31 @@ class _Progress:
             self.progress.update(self.tasks[name], total=self.done.get(name, 0), completed=self.done.get(name, 0))
 
 
-def _read(paths: Iterable[str], options: IngestOptions, report: ReadReport, bar: _Progress) -> dict[str, Paper]:
-    """Papers by id; a changed duplicate later in the input replaces the earlier one."""
+def _read(paths: Iterable[str], options: IngestOptions, report: ReadReport, bar: _Progress,
+          extracted: dict[str, ExtractedPaper]) -> dict[str, Paper]:
+    """Papers by id; a changed duplicate later in the input replaces the earlier one.
+
+    Shard directories (`kgbuild extract --engine dask`) are read after the input files: they give their
+    papers and fill `extracted` with the extractions they hold, so those papers are not extracted again.
+    """
+    paths = list(paths)
+    shard_dirs = [p for p in paths if is_shard_dir(p)]
+    files = [p for p in paths if p not in shard_dirs]
     papers: dict[str, Paper] = {}
     bar.start("read", "reading papers", None)
-    stream = read_papers(list(paths), strict=options.strict, title_column=options.title_column,
+    stream = read_papers(files, strict=options.strict, title_column=options.title_column,
                          abstract_column=options.abstract_column, encoding_errors=options.encoding_errors,
-                         report=report)
+                         report=report) if files else iter(())
     for paper in stream:
         papers.pop(paper.id, None)
         papers[paper.id] = paper
         bar.advance("read")
+    for directory in shard_dirs:
+        for ep in read_shards(directory):
+            papers.pop(ep.paper.id, None)
+            papers[ep.paper.id] = ep.paper
+            extracted[ep.paper.id] = ep
+            bar.advance("read")
     bar.finish("read")
     return papers
 
@@ -205,7 +224,8 @@ def ingest(
     stage = ["creating the schema"]
     try:
         report = ReadReport()
-        papers = _read(paths, options, report, bar)
+        extracted: dict[str, ExtractedPaper] = {}
+        papers = _read(paths, options, report, bar, extracted)
         t = lap("read", t)
         summary.papers_read = len(papers)
         summary.papers_skipped = report.skipped
@@ -232,7 +252,7 @@ def ingest(
             t = lap("lookup", t)
             if new or changed or not finished:
                 _full_load(driver, db, papers, new + changed, version, extract_papers, options, bar, summary,
-                           stage, lap, t)
+                           stage, lap, t, extracted)
             else:
                 summary.up_to_date = True
             stage[0] = "counting the graph"
@@ -247,7 +267,8 @@ def ingest(
 
 def _full_load(driver: Any, db: str, papers: dict[str, Paper], todo: list[str], version: str,
                extract_papers: Callable[..., Iterator[ExtractedPaper]], options: IngestOptions, bar: _Progress,
-               summary: IngestSummary, stage: list[str], lap: Callable[[str, float], float], t: float) -> None:
+               summary: IngestSummary, stage: list[str], lap: Callable[[str, float], float], t: float,
+               extracted: dict[str, ExtractedPaper]) -> None:
     """Rebuild the corpus graph from stored and fresh extractions, then write what differs."""
     stage[0] = "reading stored extractions"
     todo_set = set(todo)
@@ -273,15 +294,22 @@ def _full_load(driver: Any, db: str, papers: dict[str, Paper], todo: list[str], 
         blobs[key] = blob
     t = lap("stored", t)
 
-    to_extract = [papers[pid] for pid in todo] + stale
+    fresh: list[ExtractedPaper] = []
+    for pid in todo:  # from shard directories, when made with the current extraction
+        ep = extracted.get(pid)
+        if ep is not None and ep.extraction_version == version:
+            fresh.append(ep)
+            blobs[pid] = loading.encode_extraction(ep)
+    done = {ep.paper.id for ep in fresh}
+    to_extract = [papers[pid] for pid in todo if pid not in done] + stale
     stage[0] = "extracting"
     bar.start("extract", f"extracting ({options.mode})", len(to_extract))
-    fresh: list[ExtractedPaper] = []
-    for ep in extract_papers(to_extract, mode=options.mode, n_process=options.n_process):
+    n_process = options.n_process or ((os.cpu_count() or 1) if len(to_extract) >= PARALLEL_FROM else 1)
+    for ep in extract_papers(to_extract, mode=options.mode, n_process=n_process):
         fresh.append(ep)
         blobs[ep.paper.id] = loading.encode_extraction(ep)
         bar.advance("extract")
-    summary.papers_extracted = len(fresh)
+    summary.papers_extracted = len(to_extract)
     t = lap("extract", t)
 
     everything = sorted([*kept, *fresh], key=lambda ep: ep.paper.id)

@@ -44,7 +44,7 @@ STATE_LABEL = "KgbuildLoad"
 STATE_KEY = "state"
 SIG = "kg_sig"
 EXTRACTION_BLOB = "kg_extraction"
-DEFAULT_BATCH_SIZE = 1000
+DEFAULT_BATCH_SIZE = 5000
 
 PAPER_REL_TYPES: tuple[str, ...] = tuple(t for t in REL_TYPES if t != "CO_OCCURS")
 """Relationships that start at a Paper and are written with it."""

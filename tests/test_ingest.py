@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from kgbuild.errors import KgbuildError, ServerError
 from kgbuild.graph import build_graph
 from kgbuild.ingest import IngestOptions, IngestSummary, ingest
 from kgbuild.reading import read_papers
+from kgbuild.shards import shard_name, write_manifest, write_shard
 from tests.loading_helpers import diff, dump_graph, dump_neo4j
 
 pytestmark = pytest.mark.neo4j
@@ -90,6 +92,28 @@ def test_ingest_of_a_subset_keeps_the_other_papers(empty_neo4j, seed_files):
     summary = ingest([str(seed_files[0])], empty_neo4j, FAST)
     assert summary.up_to_date and summary.papers_new == 0
     assert _dump(empty_neo4j) == full
+
+
+def test_ingest_of_shard_directory_equals_ingest_of_the_files(empty_neo4j, seed_files, tmp_path):
+    from kgbuild.extraction import EXTRACTION_VERSION, extract_papers
+
+    extracted = list(extract_papers(read_papers(seed_files), mode="fast"))
+    half = len(extracted) // 2
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    # the second shard was made by an older extraction: those papers must be extracted again
+    parts = [extracted[:half], [replace(ep, extraction_version="0-old") for ep in extracted[half:]]]
+    listed = [{"file": shard_name(i), "papers": write_shard(part, shards / shard_name(i))}
+              for i, part in enumerate(parts)]
+    write_manifest(shards, listed, EXTRACTION_VERSION, "fast")
+
+    from_shards = ingest([str(shards)], empty_neo4j, FAST)
+    assert from_shards.papers_new == from_shards.papers_read == len(extracted)
+    assert from_shards.papers_extracted == len(extracted) - half
+    via_shards = _dump(empty_neo4j)
+    from_files = ingest([str(p) for p in seed_files], empty_neo4j, IngestOptions(mode="fast", rebuild=True))
+    assert from_files.papers_extracted == len(extracted)
+    assert diff(via_shards, _dump(empty_neo4j)) == ""
 
 
 def _closed_port() -> int:
