@@ -154,8 +154,8 @@ def ingest(paths: tuple[str, ...], mode: str, batch_size: int, n_process: int, r
     if as_json:
         click.echo(json.dumps(summary.to_dict()))
     else:
-        out.print(summary.render(), highlight=False)
-        out.print(_how_to_look(summary.uri, summary.database), highlight=False)
+        click.echo(summary.render())
+        click.echo(_how_to_look(summary.uri, summary.database))
 
 
 @main.command()
