@@ -170,10 +170,13 @@ def ingest(paths: tuple[str, ...], mode: str, batch_size: int, n_process: int, r
 @click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
               help="Worker processes of the local Dask cluster.")
 @click.option("--shard-size", type=click.IntRange(1), default=2000, show_default=True, help="Papers per shard.")
+@click.option("--all-types", is_flag=True,
+              help="Also write TASK and METRIC entities (default: the guidelines' METHOD, DATASET, MODEL, "
+                   "BRAIN_REGION; shards always keep everything).")
 @reading_options
 @_fail_cleanly
 def extract(paths: tuple[str, ...], output: Path, mode: str, n_process: int, engine: str, scheduler: str | None,
-            workers: int, shard_size: int, **reading: Any) -> None:
+            workers: int, shard_size: int, all_types: bool, **reading: Any) -> None:
     """Extract entities from PATHS and write predictions (the format score.py reads, with provenance)."""
     from kgbuild.reading import ReadReport
 
@@ -191,12 +194,14 @@ def extract(paths: tuple[str, ...], output: Path, mode: str, n_process: int, eng
                       f"({run.workers} workers); load them with `kgbuild ingest {run.directory}`", highlight=False)
         return
     from kgbuild.extraction import extract_papers, prediction_record
+    from kgbuild.records import GUIDELINE_LABELS
 
+    types = None if all_types else GUIDELINE_LABELS
     handle = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
     count = 0
     try:
         for extracted in extract_papers(papers, mode=mode, n_process=n_process):
-            handle.write(json.dumps(prediction_record(extracted), ensure_ascii=False) + "\n")
+            handle.write(json.dumps(prediction_record(extracted, types), ensure_ascii=False) + "\n")
             count += 1
     finally:
         if handle is not sys.stdout:

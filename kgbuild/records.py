@@ -12,6 +12,9 @@ from typing import Any
 ENTITY_LABELS: tuple[str, ...] = ("METHOD", "DATASET", "MODEL", "BRAIN_REGION", "TASK", "METRIC")
 """Entity types, as in the annotation guidelines (TASK and METRIC are extras)."""
 
+GUIDELINE_LABELS: tuple[str, ...] = ("METHOD", "DATASET", "MODEL", "BRAIN_REGION")
+"""The four types the annotation guidelines define; `kgbuild extract` writes these unless asked for all."""
+
 NODE_LABELS: dict[str, str] = {
     "METHOD": "Method",
     "DATASET": "Dataset",

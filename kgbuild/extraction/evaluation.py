@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -14,8 +14,12 @@ from .pipeline import extract_papers
 from .scoring import norm, parse_map, table
 
 
-def prediction_record(xp: ExtractedPaper) -> dict:
-    """One JSONL line for a paper: entities with name/type/aliases/key and mentions with provenance."""
+def prediction_record(xp: ExtractedPaper, types: Collection[str] | None = None) -> dict:
+    """One JSONL line for a paper: entities with name/type/aliases/key and mentions with provenance.
+
+    `types` keeps only entities of those types (None: all), so a file scored against gold that annotates
+    only the guidelines' four types is not charged for TASK and METRIC.
+    """
     return {
         "id": xp.paper.id,
         "title": xp.paper.title,
@@ -32,6 +36,7 @@ def prediction_record(xp: ExtractedPaper) -> dict:
                 ],
             }
             for e in xp.entities
+            if types is None or e.label in types
         ],
         "repositories": [{"key": r.key, "host": r.host, "url": r.url} for r in xp.repositories],
         "urls": list(xp.urls),

@@ -1,0 +1,41 @@
+"""The CLI as a user runs it: predictions score.py reads, and user errors as one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kgbuild.cli import main
+from kgbuild.records import GUIDELINE_LABELS
+
+
+def _extract(paths: list[Path], out: Path, *extra: str) -> list[dict]:
+    result = CliRunner().invoke(main, ["extract", *map(str, paths), "--mode", "fast", "-o", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def test_extract_writes_the_guideline_types_unless_asked_for_all(seed_files: list[Path], tmp_path: Path) -> None:
+    default = _extract(seed_files, tmp_path / "p.jsonl")
+    everything = _extract(seed_files, tmp_path / "all.jsonl", "--all-types")
+    assert len(default) == len(everything) == 176
+    assert {e["type"] for r in default for e in r["entities"]} <= set(GUIDELINE_LABELS)
+    assert {e["type"] for r in everything for e in r["entities"]} - set(GUIDELINE_LABELS)
+    mention = next(m for r in default for e in r["entities"] for m in e["mentions"])
+    assert {"text", "field", "start", "end", "sentence", "component"} <= set(mention)
+
+
+def test_missing_input_file_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["extract", str(tmp_path / "nope.jsonl"), "--mode", "fast"])
+    assert result.exit_code == 1
+    assert "nope.jsonl" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_unknown_template_is_one_line_and_non_zero() -> None:
+    result = CliRunner().invoke(main, ["query", "show", "no-such-query"])
+    assert result.exit_code == 1
+    assert "unknown template 'no-such-query'" in result.output
