@@ -26,7 +26,7 @@ NODE_LABELS: dict[str, str] = {
 """Entity type -> Neo4j / graph node label."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paper:
     """One abstract as read from a file; `id` is stable across runs and files."""
 
@@ -44,7 +44,7 @@ class Paper:
         return digest.hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """One occurrence of an entity, with the provenance a user needs to trust the edge.
 
@@ -62,7 +62,7 @@ class Mention:
     confidence: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     """A distinct thing a paper mentions: canonical `key` (unique within its label) and display name."""
 
@@ -73,7 +73,7 @@ class Entity:
     mentions: tuple[Mention, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Repository:
     """A code repository linked from an abstract, normalised to `owner/name` on its host."""
 
@@ -85,7 +85,7 @@ class Repository:
     end: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExtractedPaper:
     """A paper with everything extraction found in it."""
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from functools import lru_cache
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import spacy
@@ -33,6 +36,8 @@ MODELS = HERE / "models"
 NER_MODELS = ("brain", "scholarly")
 MODES = ("fast", "accurate")
 SEPARATOR = "\n\n"
+RECYCLE_AFTER = 20_000
+"""Papers a worker process extracts before it is replaced (its spaCy vocabulary grows with the corpus)."""
 
 
 class ExtractionError(KgbuildError):
@@ -132,21 +137,29 @@ def _field(doc: Doc, paper: Paper, start: int, end: int) -> tuple[str, int, int]
     return "abstract", start - offset, end - offset
 
 
-def _entity(doc: Doc, paper: Paper, group: EntityGroup) -> Entity:
+def _entity(doc: Doc, paper: Paper, group: EntityGroup, sentences: dict[int, str]) -> Entity:
     mentions = []
     for span in group.spans:
         field, start, end = _field(doc, paper, span.start_char, span.end_char)
         confidence = doc.user_data.get(("kg:confidence", span.start, span.end))
+        sent = span.sent
+        if sent.start not in sentences:
+            sentences[sent.start] = sent.text.strip()
         mentions.append(Mention(text=span.text, label=group.label, field=field, start=start, end=end,
-                                sentence=span.sent.text.strip(), component=span.id_ or "unknown",
+                                sentence=sentences[sent.start], component=span.id_ or "unknown",
                                 confidence=confidence))
     return Entity(key=group.key, name=group.name, label=group.label, aliases=tuple(group.aliases),
                   mentions=tuple(mentions))
 
 
 def to_extracted(doc: Doc, paper: Paper) -> ExtractedPaper:
-    """Plain records from a processed Doc: entities with mentions, repositories, other URLs."""
-    entities = tuple(_entity(doc, paper, group) for group in doc._.kg_entities or [])
+    """Plain records from a processed Doc: entities with mentions, repositories, other URLs.
+
+    Mentions of one sentence share one sentence string (and stay shared through pickling), which keeps a
+    large corpus's extractions small in memory.
+    """
+    sentences: dict[int, str] = {}
+    entities = tuple(_entity(doc, paper, group, sentences) for group in doc._.kg_entities or [])
     repositories: dict[str, Repository] = {}
     urls: list[str] = []
     for link in doc._.kg_links or []:
@@ -168,27 +181,46 @@ def _extract_chunk(papers: list[Paper], mode: str, batch_size: int) -> list[Extr
     return [to_extracted(doc, paper) for doc, paper in zip(docs, papers, strict=True)]
 
 
+def _worker_context() -> BaseContext:
+    """Workers forked from a fork server that has imported spaCy and kgbuild once: a recycled worker starts
+    in well under a second and inherits nothing of the parent's (possibly large) memory."""
+    context = get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 def extract_papers(papers: Iterable[Paper], *, mode: str = "accurate", n_process: int = 1,
-                   batch_size: int = 256) -> Iterator[ExtractedPaper]:
+                   batch_size: int = 256, recycle_after: int = RECYCLE_AFTER) -> Iterator[ExtractedPaper]:
     """Extract entities and links from papers, streaming in input order with bounded memory.
 
-    With n_process > 1, chunks of `batch_size` papers go to worker processes that return plain
-    records (not Docs), at most 2 chunks per worker in flight.
+    With n_process > 1, chunks of `batch_size` papers go to worker processes that return plain records
+    (not Docs), at most 2 chunks per worker in flight. A worker is replaced after about `recycle_after`
+    papers: spaCy's vocabulary grows with every new word it sees, so a long-lived worker would grow with
+    the corpus. The records come back attached to the caller's own Paper objects, so a paper's text is
+    held once.
     """
-    nlp = load_pipeline(mode)
     papers = iter(papers)
     if n_process <= 1:
+        nlp = load_pipeline(mode)
         for chunk in iter(lambda: list(itertools.islice(papers, batch_size)), []):
             docs = nlp.pipe((make_doc(nlp, p) for p in chunk), batch_size=batch_size)
             for doc, paper in zip(docs, chunk, strict=True):
                 yield to_extracted(doc, paper)
         return
+    load_pipeline(mode)  # fail here, in the caller, on a broken model directory
     n_process = min(n_process, os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=n_process, mp_context=get_context("fork")) as pool:
-        pending = []
+    tasks = max(1, recycle_after // batch_size)
+    with ProcessPoolExecutor(max_workers=n_process, mp_context=_worker_context(),
+                             max_tasks_per_child=tasks) as pool:
+        pending: deque[tuple[list[Paper], Future[list[ExtractedPaper]]]] = deque()
+
+        def results(chunk: list[Paper], future: Future[list[ExtractedPaper]]) -> Iterator[ExtractedPaper]:
+            for ep, paper in zip(future.result(), chunk, strict=True):
+                yield replace(ep, paper=paper)
+
         for chunk in iter(lambda: list(itertools.islice(papers, batch_size)), []):
-            pending.append(pool.submit(_extract_chunk, chunk, mode, batch_size))
+            pending.append((chunk, pool.submit(_extract_chunk, chunk, mode, batch_size)))
             if len(pending) >= 2 * n_process:
-                yield from pending.pop(0).result()
-        for future in pending:
-            yield from future.result()
+                yield from results(*pending.popleft())
+        while pending:
+            yield from results(*pending.popleft())
