@@ -104,7 +104,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _write_table(path: Path, id_headers: list[str], ids: list[list[str]], rows: list[dict[str, Any]],
+def write_table(path: Path, id_headers: list[str], ids: list[list[str]], rows: list[dict[str, Any]],
                  trailer: tuple[str, str]) -> None:
     """One CSV file with a typed header: the id columns, one column per property, then :LABEL or :TYPE."""
     props: dict[str, list[Any]] = {}
@@ -135,13 +135,13 @@ def write_admin_csv(G: nx.MultiDiGraph, out_dir: Path) -> list[Path]:
     nodes: list[Path] = []
     for label, rows in node_rows(G).items():
         path = out_dir / f"nodes_{label}.csv"
-        _write_table(path, [f"key:ID({label})"], [[r["key"]] for r in rows],
+        write_table(path, [f"key:ID({label})"], [[r["key"]] for r in rows],
                      [{k: v for k, v in r.items() if k != "key"} for r in rows], (":LABEL", label))
         nodes.append(path)
     rels: list[Path] = []
     for (rel, start, end), rows in edge_rows(G).items():
         path = out_dir / f"rels_{rel}_{start}_{end}.csv"
-        _write_table(path, [f":START_ID({start})", f":END_ID({end})"], [[r["start"], r["end"]] for r in rows],
+        write_table(path, [f":START_ID({start})", f":END_ID({end})"], [[r["start"], r["end"]] for r in rows],
                      [r["props"] for r in rows], (":TYPE", rel))
         rels.append(path)
     args = out_dir / ARGS_FILE

@@ -9,6 +9,7 @@ all unchanged (and whose previous load finished) stops after the hash lookup.
 from __future__ import annotations
 
 import os
+import resource
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from typing import Any
 
 from neo4j.exceptions import DriverError, Neo4jError
 
-from kgbuild import loading
+from kgbuild import bulk, loading
 from kgbuild.config import Settings
 from kgbuild.connection import open_driver, resolve
 from kgbuild.errors import KgbuildError, ServerError
@@ -33,8 +34,9 @@ PARALLEL_FROM = 2000
 
 @dataclass(frozen=True)
 class IngestOptions:
-    """How to ingest. `bulk` (neo4j-admin import) is not available yet. `n_process` 0 = automatic: every core
-    once there are at least `PARALLEL_FROM` papers to extract (a worker pool costs a few seconds to start)."""
+    """How to ingest. `bulk`: a first load through neo4j-admin import into the empty local database
+    (`kgbuild.bulk`). `n_process` 0 = automatic: every core once there are at least `PARALLEL_FROM` papers
+    to extract (a worker pool costs a few seconds to start)."""
 
     mode: str = "accurate"
     batch_size: int = loading.DEFAULT_BATCH_SIZE
@@ -74,6 +76,8 @@ class IngestSummary:
     database: str = ""
     seconds: float = 0.0
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
+    peak_rss_mib_by_stage: dict[str, int] = field(default_factory=dict)
+    """Peak resident memory of this process (not its extraction workers) at the end of each stage."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -200,8 +204,6 @@ def ingest(
 ) -> IngestSummary:
     """Read `paths`, extract what is new or changed, and load the corpus graph into Neo4j."""
     options = options or IngestOptions()
-    if options.bulk:
-        raise KgbuildError("--bulk (neo4j-admin import) is not available yet; run without it")
     if options.mode not in MODES:
         raise KgbuildError(f"unknown extraction mode {options.mode!r}: choose one of {', '.join(MODES)}")
     if options.batch_size < 1:
@@ -214,15 +216,20 @@ def ingest(
     def lap(name: str, since: float) -> float:
         now = time.perf_counter()
         times[name] = round(times.get(name, 0.0) + now - since, 3)
+        summary.peak_rss_mib_by_stage[name] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         return now
 
     resolved = resolve(settings, start_local=True)
+    if options.bulk:
+        bulk.local_instance(resolved)
     summary.uri, summary.database = resolved.uri or "", resolved.database
     db = resolved.database
     driver = open_driver(resolved)
     t = lap("connect", started)
     stage = ["creating the schema"]
     try:
+        if options.bulk:
+            bulk.check_importable(driver, db, options.rebuild)
         report = ReadReport()
         extracted: dict[str, ExtractedPaper] = {}
         papers = _read(paths, options, report, bar, extracted)
@@ -234,11 +241,11 @@ def ingest(
         version, extract_papers = _extraction()
         with _server_errors(resolved, stage):
             loading.ensure_schema(driver, db)
-            if options.rebuild:
+            if options.rebuild and not options.bulk:  # the import replaces the database
                 stage[0] = "clearing the database (--rebuild)"
                 loading.clear_graph(driver, db)
             stage[0] = "looking up stored papers"
-            stored = loading.paper_hashes(driver, db, papers)
+            stored = {} if options.bulk else loading.paper_hashes(driver, db, papers)  # bulk replaces all
             expected = {pid: expected_hash(p, version) for pid, p in papers.items()}
             new = [pid for pid in papers if pid not in stored]
             changed = [pid for pid in papers if pid in stored and stored[pid] != expected[pid]]
@@ -250,9 +257,15 @@ def ingest(
                 and state.get("extraction_version") == version and state.get("schema_version") == SCHEMA_VERSION
             )
             t = lap("lookup", t)
-            if new or changed or not finished:
-                _full_load(driver, db, papers, new + changed, version, extract_papers, options, bar, summary,
-                           stage, lap, t, extracted)
+            if options.bulk:
+                driver.close()  # the import stops the server: let this side close its connections first
+                resolved = _full_load(None, resolved, papers, list(papers), version, extract_papers, options,
+                                      bar, summary, stage, lap, t, extracted)
+                summary.uri = resolved.uri or ""
+                driver = open_driver(resolved)
+            elif new or changed or not finished:
+                _full_load(driver, resolved, papers, new + changed, version, extract_papers, options, bar,
+                           summary, stage, lap, t, extracted)
             else:
                 summary.up_to_date = True
             stage[0] = "counting the graph"
@@ -260,22 +273,24 @@ def ingest(
             summary.papers_in_database = summary.nodes.get(PAPER, 0)
     finally:
         driver.close()
-    summary.seconds_by_stage = times
+    summary.seconds_by_stage = {**times, **summary.seconds_by_stage}
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
 
-def _full_load(driver: Any, db: str, papers: dict[str, Paper], todo: list[str], version: str,
+def _full_load(driver: Any, settings: Settings, papers: dict[str, Paper], todo: list[str], version: str,
                extract_papers: Callable[..., Iterator[ExtractedPaper]], options: IngestOptions, bar: _Progress,
                summary: IngestSummary, stage: list[str], lap: Callable[[str, float], float], t: float,
-               extracted: dict[str, ExtractedPaper]) -> None:
-    """Rebuild the corpus graph from stored and fresh extractions, then write what differs."""
+               extracted: dict[str, ExtractedPaper]) -> Settings:
+    """Rebuild the corpus graph from stored and fresh extractions, then write what differs (or import it all
+    with --bulk); the settings of the server afterwards (a bulk import restarts it)."""
+    db = settings.database
     stage[0] = "reading stored extractions"
     todo_set = set(todo)
     blobs: dict[str, bytes] = {}
     kept: list[ExtractedPaper] = []
     stale: list[Paper] = []
-    for key, blob in loading.stored_extractions(driver, db):
+    for key, blob in () if options.bulk else loading.stored_extractions(driver, db):
         if key in todo_set:
             continue
         ep = loading.decode_extraction(blob) if blob is not None else None
@@ -296,7 +311,7 @@ def _full_load(driver: Any, db: str, papers: dict[str, Paper], todo: list[str], 
 
     fresh: list[ExtractedPaper] = []
     for pid in todo:  # from shard directories, when made with the current extraction
-        ep = extracted.get(pid)
+        ep = extracted.pop(pid, None)
         if ep is not None and ep.extraction_version == version:
             fresh.append(ep)
             blobs[pid] = loading.encode_extraction(ep)
@@ -312,9 +327,28 @@ def _full_load(driver: Any, db: str, papers: dict[str, Paper], todo: list[str], 
     summary.papers_extracted = len(to_extract)
     t = lap("extract", t)
 
-    everything = sorted([*kept, *fresh], key=lambda ep: ep.paper.id)
-    G = build_graph(everything)
+    G = build_graph(sorted([*kept, *fresh], key=lambda ep: ep.paper.id))
+    kept.clear()  # the graph and the blobs hold all that loading needs
+    fresh.clear()
     t = lap("graph", t)
+
+    if options.bulk:
+        stage[0] = "importing with neo4j-admin"
+        bar.start("bulk", "writing neo4j-admin import files", None)
+
+        def on_step(description: str) -> None:
+            if bar.progress is not None:
+                bar.progress.update(bar.tasks["bulk"], description=description)
+
+        imported = bulk.import_graph(settings, G, blobs, extraction_version=version, on_step=on_step)
+        bar.finish("bulk")
+        lap("load", t)
+        summary.papers_written = imported.papers_written
+        summary.nodes_written = imported.nodes_written
+        summary.rows_written = imported.rows_written
+        summary.rows_per_second = round(imported.rows_per_second, 1)
+        summary.seconds_by_stage.update({f"bulk_{k}": v for k, v in imported.seconds_by_step.items()})
+        return settings.with_overrides(uri=imported.uri)
 
     stage[0] = "loading"
     what = {"papers": "writing papers", "entities": "writing entities and co-occurrences"}
@@ -336,3 +370,4 @@ def _full_load(driver: Any, db: str, papers: dict[str, Paper], todo: list[str], 
     summary.rows_per_second = round(result.rows_per_second, 1)
     summary.orphans_removed = len(result.orphans_removed)
     summary.orphan_examples = result.orphans_removed[:20]
+    return settings

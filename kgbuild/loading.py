@@ -23,6 +23,7 @@ of `kgbuild.graph`, never from input. Every value is a parameter.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -137,6 +138,19 @@ def _set_state(driver: Driver, database: str, **values: Any) -> None:
            values=values)
 
 
+def set_properties(driver: Driver, database: str, label: str, rows: list[dict[str, Any]], batch: int = 5000) -> None:
+    """`SET n += row.props` on nodes of `label` by key: `rows` of {"key": ..., "props": {...}}."""
+    for i in range(0, len(rows), batch):
+        _write(driver, database, f"UNWIND $rows AS row MATCH (n:{_label(label)} {{key: row.key}}) SET n += row.props",
+               rows=rows[i:i + batch])
+
+
+def mark_loaded(driver: Driver, database: str, extraction_version: str, papers: int) -> None:
+    """Close the load journal: the graph of `papers` papers is complete, made with `extraction_version`."""
+    _set_state(driver, database, dirty=False, extraction_version=extraction_version,
+               schema_version=SCHEMA_VERSION, papers=papers)
+
+
 def paper_hashes(driver: Driver, database: str, keys: Iterable[str] | None = None,
                  chunk: int = 20000) -> dict[str, str | None]:
     """Stored `content_hash` by paper key: of the given keys (index lookups), or of every paper."""
@@ -212,9 +226,14 @@ def encode_extraction(ep: ExtractedPaper) -> bytes:
     return zlib.compress(text.encode(), 6)
 
 
-def decode_extraction(blob: bytes) -> ExtractedPaper | None:
-    """The ExtractedPaper of `encode_extraction`, or None when the blob is unreadable (re-extract it)."""
+def decode_extraction(blob: bytes | str) -> ExtractedPaper | None:
+    """The ExtractedPaper of `encode_extraction`, or None when the blob is unreadable (re-extract it).
+
+    A string is the same bytes in base64, as `kgbuild ingest --bulk` stores them (CSV holds no bytes).
+    """
     try:
+        if isinstance(blob, str):
+            blob = base64.b64decode(blob, validate=True)
         d = json.loads(zlib.decompress(blob))
         entities = tuple(
             Entity(**{**e, "aliases": tuple(e["aliases"]), "mentions": tuple(Mention(**m) for m in e["mentions"])})
@@ -430,7 +449,6 @@ def load_graph(
         result.rows_written += r
         result.batches += b
     result.orphans_removed = remove_orphans(driver, database, stored, plan)
-    _set_state(driver, database, dirty=False, extraction_version=extraction_version,
-               schema_version=SCHEMA_VERSION, papers=len(plan.get(PAPER, [])))
+    mark_loaded(driver, database, extraction_version, len(plan.get(PAPER, [])))
     result.seconds = time.perf_counter() - start
     return result

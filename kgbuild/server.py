@@ -21,6 +21,7 @@ import subprocess
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kgbuild.errors import ServerError
 
@@ -37,6 +38,7 @@ class ServerInfo:
     pid: int
     port: int
     home: str
+    heap: str = "1g"
 
     @property
     def uri(self) -> str:
@@ -73,7 +75,10 @@ def build(home: Path, quiet: bool = True) -> str:
 
 
 def _port_free(port: int) -> bool:
+    """Whether a server could listen on `port`: probed as Java binds (SO_REUSEADDR), so the TIME_WAIT
+    connections a just-stopped server leaves do not count as taken."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -120,6 +125,19 @@ def status(home: Path, instance: str = DEFAULT_INSTANCE) -> ServerInfo | None:
     return None
 
 
+def instance_serving(home: Path, uri: str) -> tuple[str, ServerInfo] | None:
+    """The running local instance (name, info) that listens on `uri`'s port, or None: a URI such as
+    `bolt://127.0.0.1:7687` may be a server of `kgbuild neo4j start`, whose files kgbuild can reach."""
+    parsed = urlsplit(uri)
+    if parsed.hostname not in {"127.0.0.1", "localhost", "::1"} or parsed.port is None:
+        return None
+    for state in sorted(home.glob("*/server.json")):
+        info = status(home, state.parent.name)
+        if info is not None and info.port == parsed.port:
+            return state.parent.name, info
+    return None
+
+
 def start(
     home: Path, password: str, instance: str = DEFAULT_INSTANCE, port: int | None = 7687, heap: str = "1g"
 ) -> ServerInfo:
@@ -140,7 +158,7 @@ def start(
             ["java", f"-Xmx{heap}", "-cp", classpath, "kgbuild.LocalNeo4j", str(directory), str(chosen)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
         )
-    info = ServerInfo(pid=process.pid, port=chosen, home=str(directory))
+    info = ServerInfo(pid=process.pid, port=chosen, home=str(directory), heap=heap)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:

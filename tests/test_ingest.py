@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kgbuild.connection import open_driver
-from kgbuild.errors import KgbuildError, ServerError
+from kgbuild.errors import ServerError
 from kgbuild.graph import build_graph
 from kgbuild.ingest import IngestOptions, IngestSummary, ingest
 from kgbuild.reading import read_papers
@@ -155,8 +155,3 @@ def test_cli_connection_problems_exit_non_zero_with_one_line(neo4j_settings, see
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and message in lines[0], done.stderr
     assert "Traceback" not in done.stderr and "not-the-password" not in done.stderr
-
-
-def test_bulk_is_refused_for_now(neo4j_settings, seed_files):
-    with pytest.raises(KgbuildError, match="bulk"):
-        ingest([str(seed_files[0])], neo4j_settings, IngestOptions(bulk=True))
