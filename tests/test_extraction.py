@@ -184,7 +184,7 @@ def test_shapes_find_models_datasets_and_regions_without_a_lexicon_entry():
         "from the dorsolateral prefrontal cortex of macaque monkeys."))], mode="fast"))
     found = {(e.name, e.label) for e in xp.entities}
     assert {("QuuxNet-34", "MODEL"), ("Frobformer", "MODEL"), ("Zorblax Benchmark", "DATASET"),
-            ("ZORB-7", "DATASET"), ("dorsolateral prefrontal cortex", "BRAIN_REGION")} <= found
+            ("ZORB-7 dataset", "DATASET"), ("dorsolateral prefrontal cortex", "BRAIN_REGION")} <= found
 
 
 def test_unknown_mode_is_a_clear_error():
@@ -211,11 +211,11 @@ def _resolve_with_ner(text: str, ner: list[tuple[str, str]]) -> set[tuple[str, s
 
 def test_trained_ner_regions_and_datasets_count_as_evidence():
     text = ("Neurons in the lateral part of the parafascicular thalamic nucleus of the rat project to the "
-            "striatum; we also report results on the Quux Faces corpus collection.")
+            "striatum; we also report results on the Quux faces collection.")
     found = _resolve_with_ner(text, [("lateral part of the parafascicular thalamic nucleus", "BRAIN_REGION"),
-                                     ("Quux Faces corpus collection", "DATASET")])
+                                     ("Quux faces collection", "DATASET")])
     assert ("lateral part of the parafascicular thalamic nucleus", "BRAIN_REGION") in found
-    assert ("Quux Faces corpus collection", "DATASET") in found
+    assert ("Quux faces collection", "DATASET") in found
 
 
 def test_generic_ner_spans_are_dropped():
@@ -232,3 +232,36 @@ def test_long_form_typed_by_head_before_a_prepositional_tail():
     found = _entity(xp, "BDMM")
     assert found is not None and found.label == "METHOD"
     assert found.name.lower() == "blorp direction method of multipliers"
+
+
+def _fast(text: str, title: str = "") -> set[tuple[str, str]]:
+    xp = next(extract_papers([Paper(id="t", title=title, abstract=text)], mode="fast"))
+    return {(e.name, e.label) for e in xp.entities}
+
+
+def test_encoding_and_decoding_analyses_are_methods_only_in_neuroscience_text():
+    neuro = _fast("We fit voxelwise semantic encoding models to fMRI responses of human cortex and compare "
+                  "them with neural decoding of cortical activity; these encoding models predict the brain well.")
+    methods = {name for name, label in neuro if label == "METHOD"}
+    assert "neural decoding" in methods
+    # the shortened form joins the full name: one entity, not two
+    assert len([m for m in methods if "encoding" in m]) == 1
+    ml = _fast("Neural decoding with beam search improves machine translation on WMT benchmarks.")
+    assert not any("decoding" in name for name, _ in ml)
+
+
+def test_dataset_names_keep_their_head_but_not_a_shared_plural_one():
+    found = _fast("We evaluate on the Labeled Faces in the Wild dataset, then on the LFW and YTF datasets.")
+    names = {name for name, label in found if label == "DATASET"}
+    assert "Labeled Faces in the Wild dataset" in names
+    assert not any(name.endswith("datasets") for name in names)
+    titled = _fast("We release scans of 500 infants.", title="Quuxbrain: A large-scale dataset of infant MRI")
+    assert ("Quuxbrain", "DATASET") in titled
+
+
+def test_region_compounds_and_hemispheres():
+    found = _fast("Neurons of the macaque dorsal-lateral stream and the left hemisphere differ from "
+                  "dorsomedial regions of the rat brain cortex.")
+    regions = {name for name, label in found if label == "BRAIN_REGION"}
+    assert {"dorsal-lateral stream", "left hemisphere"} <= regions
+    assert "dorsomedial regions" not in regions

@@ -121,6 +121,59 @@ def _choose_label(spans: list[Span]) -> str:
     return spans[0].label_
 
 
+# Trailing words that only say "this is a method": "sparse coding models" = "sparse coding approach".
+_METHOD_TAILS = {"model", "models", "approach", "approaches", "method", "methods", "framework", "frameworks",
+                 "technique", "techniques", "algorithm", "algorithms"}
+SHORTENED_LABELS = ("METHOD",)
+
+
+def _core(text: str) -> tuple[str, ...]:
+    """The words of a method name without a generic tail, head singular: the part that names the method."""
+    words = normalize_surface(text).lower().replace("-", " ").split()
+    while len(words) > 1 and words[-1] in _METHOD_TAILS:
+        words.pop()
+    if words:
+        words[-1] = _singular(words[-1])
+    return tuple(words)
+
+
+def _bare(text: str) -> bool:
+    """A method name of two or more words without a generic tail word."""
+    words = normalize_surface(text).lower().replace("-", " ").split()
+    return len(words) >= 2 and words[-1] not in _METHOD_TAILS
+
+
+def _merge_shortened(merged: dict[tuple[str, str], list[Span]]) -> dict[tuple[str, str], list[Span]]:
+    """Join method names that are shortened forms of each other in one abstract.
+
+    "coding models" after "convolutional sparse coding models", or "spectral clustering" after "normalized
+    spectral clustering": the guidelines make a shortened form an alias of the full name, so both
+    are one entity (one core a word suffix of the other; names that share a shortened form join too).
+    """
+    keys = [k for k in merged if k[0] in SHORTENED_LABELS]
+    if len(keys) < 2:
+        return merged
+    cores = {k: _core(merged[k][0].text) for k in keys}
+    parent = {k: k for k in keys}
+
+    def find(k: tuple[str, str]) -> tuple[str, str]:
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    for a in keys:
+        for b in keys:
+            ca, cb = cores[a], cores[b]
+            if (a != b and a[0] == b[0] and ca and len(ca) <= len(cb) and cb[len(cb) - len(ca):] == ca
+                    and not any(c.isupper() for c in merged[a][0].text[1:])):  # "FLAN" is a name, not a shortening
+                parent[find(a)] = find(b)
+    out: dict[tuple[str, str], list[Span]] = {}
+    for key, members in merged.items():
+        root = find(key) if key in parent else key
+        out.setdefault(root, []).extend(members)
+    return out
+
+
 def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[
         EntityGroup]:
     """Group entity spans by canonical key; a short form joins its long form's group."""
@@ -148,6 +201,7 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         label = _choose_label(members)
         key = canonical_key(base[(members[0].start, members[0].end)], label)
         merged.setdefault((label, key), []).extend(members)
+    merged = _merge_shortened(merged)
     groups = []
     long_starts = {long for long in long_of.values()}
     for (label, key), members in merged.items():
@@ -156,6 +210,10 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         counts = Counter(s.text for s in members)
         if defined:
             name = defined[0].text
+        elif label in SHORTENED_LABELS and len(members) > 1 and any(_bare(s.text) for s in members):
+            # "sparse coding" over "sparse coding model": the generic tail is not part of the name
+            bare = [s for s in members if _bare(s.text)]
+            name = max(bare, key=lambda s: (counts[s.text], len(s.text))).text
         else:
             name = max(counts, key=lambda t: (counts[t], len(t), -members.index(next(s for s in members
                                                                                       if s.text == t))))

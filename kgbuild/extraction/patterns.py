@@ -31,7 +31,8 @@ DATASET_HEADS = ["dataset", "datasets", "benchmark", "benchmarks", "corpus", "co
 REGION_HEADS = ["cortex", "cortices", "nucleus", "nuclei", "gyrus", "gyri", "sulcus", "sulci", "lobe", "lobule",
                 "thalamus", "striatum", "colliculus", "stream", "pathway", "amygdala", "hippocampus",
                 "cerebellum", "area", "areas", "tegmentum", "tectum", "pallidum", "formation", "complex",
-                "fasciculus", "tract", "commissure", "capsule", "ganglia", "pole", "operculum", "cingulum"]
+                "fasciculus", "tract", "commissure", "capsule", "ganglia", "pole", "operculum", "cingulum",
+                "region", "regions", "hemisphere", "hemispheres"]
 REGION_MODIFIERS = [
     "visual", "auditory", "motor", "premotor", "somatosensory", "sensory", "sensorimotor", "prefrontal",
     "frontal", "parietal", "temporal", "occipital", "entorhinal", "perirhinal", "parahippocampal", "cingulate",
@@ -65,6 +66,7 @@ _VERSION = r"(?:[A-Z]\d+|v?\d+(?:\.\d+)*[A-Za-z]{0,2}|\d+(?:\.\d+)?[BMKbmk]|XL|X
            r"[Mm]ini|[Mm]edium|[Hh]uge|Instruct|Chat|Turbo|Pro|Ultra|Vision|Coder|Nano|Flash)"
 _PART = r"[A-Z0-9][a-z0-9]*[A-Z0-9][A-Za-z0-9.+]*"
 _CODE = _PART + r"(?:-" + _PART + r"|-\d+)*"  # ImageNet, MS-COCO, NAS-Bench-201: not an ordinary word
+_CAP = r"[A-Z][\w+]*(?:[.-][\w+]+)*"  # a capitalised word, inner dots and hyphens allowed
 _TITLED = r"(?:[A-Z][A-Za-z0-9.+]*(?:-[A-Z0-9][A-Za-z0-9.+]*)*|of|and|for|the)"
 
 # Rules on the text (one C-speed regex pass each); the match must line up with token boundaries.
@@ -78,6 +80,10 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     ("DATASET", "named_dataset", r"(?<![\w-])(?:" + _CODE + r" ){1,3}(?:" + "|".join(DATASET_HEADS) + r")(?![\w-])"),
     ("DATASET", "titled_dataset", r"(?<![\w-])(?:" + _TITLED + r" ){1,4}(?:Dataset|Benchmark|Corpus|Database|Suite|"
      r"Challenge|Treebank)(?![\w-])"),
+    # "Labeled Faces in the Wild dataset": two or more capitalised words before a lower-case head name a dataset
+    ("DATASET", "titled_lower_dataset", r"(?<![\w-])" + _CAP + r"(?: (?:of|for|the|in|on)){0,2}"
+     r"(?: " + _CAP + r"(?: (?:of|for|the|in|on)){0,2}){1,4} (?:dataset|benchmark|corpus|database)s?"
+     r"(?![\w-])"),
     ("DATASET", "dataset_variant", r"(?<![\w-])(?:" + "|".join(map(re.escape, _dataset_names())) + r")"
      r"(?:[- ]?(?:\d+x\d+|\d{1,4}|\d+[kK]|v\d+)(?:/\d+)?)+(?![\w-])"),
     ("DATASET", "bench_token", r"(?<![\w-])[A-Z][A-Za-z0-9]*-?Bench(?:-?\d+)?(?![\w-])"),
@@ -86,6 +92,14 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     ("BRAIN_REGION", "named_area",
      r"(?<![\w-])area (?:V\d[A-Za-z]?|MT|MST|LIP|VIP|AIP|IT|TE|TEO|F\d|\d{1,2}[a-z]?)(?![\w-])"),
     ("BRAIN_REGION", "hippocampal_field", r"(?<![\w-])CA[1-4](?![\w-])"),
+    # "Foo: A large-scale dataset of ...": the title's subtitle says what the named thing is
+    ("DATASET", "title_dataset", r"^[A-Z][\w-]*(?=: (?:An?|The|[A-Z][\w-]*) (?:[\w-]+ ){0,4}(?:[Dd]ataset|[Bb]enchmark|"
+     r"[Cc]orpus|[Dd]atabase)s?\b)"),
+    # neural encoding/decoding analyses ("neural decoding", "voxelwise encoding models"); resolve keeps them only
+    # in neuroscience text, where "neural decoding" is not a sequence decoder
+    ("METHOD", "coding_method", r"(?<![\w-])(?:(?:(?:[Bb]rain|[Nn]eural|fMRI|[Vv]oxel-?wise|[Ll]inear|[Nn]onlinear|"
+     r"[Ll]anguage|[Ss]emantic|[Aa]coustic|[Ss]peech|MEG|EEG|[Ww]hole-brain)[ -])+(?:encoding|decoding)"
+     r"(?: models?| approach(?:es)?)?|(?:[Ee]ncoding|[Dd]ecoding) models?)(?![\w-])"),
     ("METHOD", "title_name", r"^[A-Z][\w-]*[A-Z0-9][\w-]*(?=: )"),  # "TrAct: Making ..." names the paper's system
     ("METHOD", "named_method", r"(?<=[a-z,;] )[A-Z][a-z]+(?:'s)? (?:" + "|".join(METHOD_NAMED_HEADS) + r")(?![\w-])"),
 ]
@@ -95,26 +109,58 @@ _LLM_TAILS = ("LM", "GPT", "BERT", "GAN", "VAE", "ViT", "CLIP", "NeRF", "LLaMA")
 REQUIRES: dict[str, tuple[str, ...]] = {
     "net_token": ("Net",), "hyphen_net": ("-Net",), "former_token": ("ormer",), "bench_token": ("Bench",),
     "versioned_family": tuple(MODEL_FAMILIES), "hyphen_llm": _LLM_TAILS, "embedded_family": _LLM_TAILS,
+    "coding_method": ("ncoding", "ecoding"),
+    "titled_lower_dataset": ("dataset", "benchmark", "corpus", "database"),
     "titled_dataset": ("Dataset", "Benchmark", "Corpus", "Database", "Suite", "Challenge", "Treebank"),
     "dataset_variant": tuple(_dataset_names()), "named_area": ("area ",), "hippocampal_field": ("CA",),
 }
 # Anchored on the head noun; the modifiers before it are collected by `_region_start`.
 TEXT_RULES.append(("BRAIN_REGION", "modified_region", r"(?<![\w-])(?:" + "|".join(REGION_HEADS) + r")(?![\w-])"))
-_MODIFIER_SET = {m.lower() for m in REGION_MODIFIERS}
-_BEFORE = re.compile(r"(?:[A-Za-z]+[ -]){1,4}$")
+_MODIFIER_SET = {m.lower() for m in REGION_MODIFIERS} | {"higher-order", "lower-order", "mid-level"}
+# Heads whose own modifiers make a region name although they are not anatomical adjectives elsewhere:
+# "ventral stream", "right hemisphere" (but not "left area" or "brain regions").
+HEAD_STRONG = {"stream": {"dorsal", "ventral"}, "streams": {"dorsal", "ventral"},
+               "pathway": {"dorsal", "ventral"}, "pathways": {"dorsal", "ventral"},
+               "hemisphere": {"left", "right", "cerebral", "brain", "contralateral", "ipsilateral"},
+               "hemispheres": {"left", "right", "cerebral", "brain", "contralateral", "ipsilateral"}}
+# "region(s)" names a region only after a functional-system word and another modifier ("higher visual
+# regions"); after a position or a lobe alone ("dorsomedial regions", "occipital region") it is a description.
+_SYSTEMS = {"visual", "auditory", "motor", "premotor", "somatosensory", "sensorimotor", "olfactory", "gustatory",
+            "language", "face", "place", "body", "word", "vestibular"}
+HEAD_REQUIRES = {"region": _SYSTEMS, "regions": _SYSTEMS}
+_BEFORE = re.compile(r"(?:[A-Za-z]+(?:-[A-Za-z]+)*[ -]){1,4}$")
+
+
+def _parts(word: str) -> list[str]:
+    """A modifier word and, for a hyphenated compound ("dorsal-lateral"), its parts."""
+    low = word.lower()
+    return [low, *low.split("-")] if "-" in low else [low]
 
 
 def _region_start(text: str, match: re.Match) -> int | None:
-    """Start of the run of anatomical modifiers before the head, or None without a strong one."""
+    """Start of the run of anatomical modifiers before the head, or None without a strong one.
+
+    A hyphenated modifier counts when it is listed whole ("higher-order") or all its parts are
+    modifiers ("dorsal-lateral"), so that the whole compound joins the name.
+    """
     before = _BEFORE.search(text, max(0, match.start() - 80), match.start())
     if before is None:
         return None
-    words = re.split(r"([ -])", before.group())[:-1]  # word, sep, word, sep, ...
+    head = match.group().lower()
+    extra = HEAD_STRONG.get(head, set())
+    words = re.split(r"( )", before.group())[:-1]  # word, sep, word, sep, ...
     keep = len(words)
-    while keep >= 2 and words[keep - 2].lower() in _MODIFIER_SET:
+    while keep >= 2:
+        word = words[keep - 2].lower()
+        if not (word in _MODIFIER_SET or word in extra
+                or "-" in word and all(p in _MODIFIER_SET for p in word.split("-"))):
+            break
         keep -= 2
-    if not STRONG_MODIFIERS.intersection(w.lower() for w in words[keep::2]):
+    kept = {p for w in words[keep::2] for p in _parts(w)}
+    if not HEAD_REQUIRES.get(head, STRONG_MODIFIERS | extra) & kept:
         return None
+    if head in HEAD_REQUIRES and len(words[keep::2]) < 2:
+        return None  # "visual regions" is a vague grouping; "early visual regions" is specific
     return before.start() + sum(len(w) for w in words[:keep])
 
 

@@ -28,13 +28,16 @@ TIERS = {
     "lexicon:curated": 3,
     "shapes:net_token": 3, "shapes:hyphen_net": 3, "shapes:versioned_family": 3, "shapes:former_token": 3,
     "shapes:modified_region": 3, "shapes:named_area": 3, "shapes:dataset_variant": 3,
-    "shapes:named_dataset": 3, "shapes:titled_dataset": 3, "shapes:hyphen_llm": 3, "shapes:bench_token": 3,
+    "shapes:named_dataset": 3, "shapes:titled_dataset": 3, "shapes:titled_lower_dataset": 3,
+    "shapes:title_dataset": 3, "shapes:coding_method": 3, "shapes:hyphen_llm": 3, "shapes:bench_token": 3,
     "shapes:embedded_family": 3,
     "abbreviation": 3,
     "ner": 2,
     "lexicon:whitetext": 2, "lexicon:scirex": 1,
     "shapes:hippocampal_field": 2, "shapes:named_method": 1, "shapes:title_name": 2,
 }
+_DATASET_SHAPES = {"shapes:named_dataset", "shapes:titled_lower_dataset"}
+_PLURAL_HEADS = {"datasets", "benchmarks", "corpora", "databases", "suites", "collections", "challenges", "treebanks"}
 _LEADING = {"the", "a", "an", "our", "their", "its", "this", "that", "these", "those", "such", "each", "every",
             "his", "her", "my", "your", "we", "any", "both", "all", "several", "various", "novel", "new",
             "proposed", "standard", "conventional", "existing", "popular", "recent", "so-called", "called",
@@ -58,6 +61,8 @@ GENERIC = {
 NEURO_CUES = re.compile(r"\b(?:neuron|neural activity|brain|cortex|cortical|hippocamp|thalam|fmri|eeg|"
                         r"electrophysiolog|synap|neuroscien|rats?|mice|mouse|macaque|monkey|primate|"
                         r"lesion|axon|dendrit|spike|spiking|nucleus|nuclei|neurotransmit|dopamin)", re.IGNORECASE)
+# Rules whose names mean something else outside neuroscience ("neural decoding" of a sequence model).
+NEURO_GATED = {"shapes:coding_method"}
 # Head words that type a long form defined with an abbreviation when no candidate covers it.
 HEAD_LABELS = {
     **dict.fromkeys(["network", "networks", "net", "nets", "transformer", "transformers", "autoencoder",
@@ -95,6 +100,7 @@ GENERIC_ACRONYMS = {"DNN", "LLM", "LM", "SOTA", "AI", "ML", "DL", "NN", "ANN", "
                     "API", "NLP", "CV", "RGB", "IQ", "TPU", "LLMs", "FLOP", "FLOPs"}
 _ADJECTIVE_END = ("al", "ic", "ar", "ive", "ous", "ary")
 _CAMEL = re.compile(r"[a-z][A-Z]")
+_DIMENSION = re.compile(r"^\d(?:\.\d)?D$")
 
 
 def ner_acceptable(span: Span, label: str) -> bool:
@@ -150,6 +156,9 @@ def ner_generic(span: Span, cleaned: Span, label: str = "", descriptive: bool = 
     if label == "DATASET" and all(t.is_lower or not t.is_alpha for t in words) \
             and not any(_CODE_WORD.match(t.text) for t in words):
         return True  # "images", "limited training data": a lower-case description, not a named dataset
+    if label == "DATASET" and len(words) == 1 and (words[0].is_title and words[0].is_alpha
+                                                   or _DIMENSION.match(words[0].text)):
+        return True  # "English", "Speech", "2D": an ordinary capitalised word or a dimension, not a name
     return last in _GENERIC_HEADS and len(words) <= 2 and all(t.is_lower and not _CODE_WORD.match(t.text)
                                                               for t in words)
 
@@ -172,6 +181,13 @@ def _clean(doc: Doc, start: int, end: int) -> tuple[int, int]:
         end -= 1
     if end > start and doc[end - 1].lower_ in {"'s", "’s"}:
         end -= 1
+    if end - start > 1 and doc[end - 1].lower_ in {"and", "or"}:
+        # a span cut inside a coordination: "areas 18 and" + "19" is one name, "X and" is X
+        nxt = doc[end] if end < len(doc) else None
+        if nxt is not None and (nxt.like_num or nxt.is_upper and len(nxt) <= 4):
+            end += 1
+        else:
+            end -= 1
     return start, end
 
 
@@ -264,11 +280,8 @@ class Resolver:
                 if start >= end:
                     continue
                 label = span.label_
-                if component == "shapes:named_dataset" and doc[end - 1].is_lower:
-                    end -= 1
-                    start, end = _clean(doc, start, end)
-                    if start >= end:
-                        continue
+                if component in _DATASET_SHAPES and doc[end - 1].lower_ in _PLURAL_HEADS:
+                    end -= 1  # "the LFW and YTF datasets": the plural head belongs to no single name
                 clean = doc[start:end]
                 if component.startswith("ner") and not self._ner_keeps(span, clean, label):
                     continue
@@ -283,7 +296,8 @@ class Resolver:
                     continue
                 if boundary is not None and char_start < boundary < char_end:
                     continue
-                if (self.neuro_gate and label == "BRAIN_REGION" and len(clean) == 1
+                if (self.neuro_gate and component in NEURO_GATED or label == "BRAIN_REGION" and self.neuro_gate
+                        and len(clean) == 1
                         and component != "lexicon:curated" or label == "BRAIN_REGION" and len(text) <= 3):
                     if neuro is None:
                         neuro = len(NEURO_CUES.findall(doc_text(doc))) >= 2
