@@ -45,6 +45,13 @@ def test_every_seed_paper_is_extracted_once_in_order(seeds, extracted):
     assert all(xp.extraction_version == EXTRACTION_VERSION for xp in extracted.values())
 
 
+def test_worker_processes_recycled_mid_corpus_give_the_single_process_output(seeds):
+    single = list(extract_papers(seeds, mode="fast"))
+    pooled = list(extract_papers(seeds, mode="fast", n_process=2, batch_size=16, recycle_after=32))
+    assert pooled == single
+    assert all(a.paper is b for a, b in zip(pooled, seeds, strict=True))  # the caller's papers, not copies
+
+
 def test_provenance_offsets_point_at_the_mention_text(extracted):
     checked = 0
     for xp in extracted.values():

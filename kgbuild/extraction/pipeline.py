@@ -10,11 +10,11 @@ import itertools
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from functools import lru_cache
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 import spacy
@@ -209,17 +209,17 @@ def extract_papers(papers: Iterable[Paper], *, mode: str = "accurate", n_process
         return
     load_pipeline(mode)  # fail here, in the caller, on a broken model directory
     n_process = min(n_process, os.cpu_count() or 1)
-    tasks = max(1, recycle_after // batch_size)
-    with ProcessPoolExecutor(max_workers=n_process, mp_context=_worker_context(),
-                             max_tasks_per_child=tasks) as pool:
-        pending: deque[tuple[list[Paper], Future[list[ExtractedPaper]]]] = deque()
+    # multiprocessing.Pool, not ProcessPoolExecutor: the executor's max_tasks_per_child deadlocks on
+    # Python 3.11-3.13 once a worker is replaced (CPython gh-115634)
+    with _worker_context().Pool(n_process, maxtasksperchild=max(1, recycle_after // batch_size)) as pool:
+        pending: deque[tuple[list[Paper], AsyncResult[list[ExtractedPaper]]]] = deque()
 
-        def results(chunk: list[Paper], future: Future[list[ExtractedPaper]]) -> Iterator[ExtractedPaper]:
-            for ep, paper in zip(future.result(), chunk, strict=True):
+        def results(chunk: list[Paper], result: AsyncResult[list[ExtractedPaper]]) -> Iterator[ExtractedPaper]:
+            for ep, paper in zip(result.get(), chunk, strict=True):
                 yield replace(ep, paper=paper)
 
         for chunk in iter(lambda: list(itertools.islice(papers, batch_size)), []):
-            pending.append((chunk, pool.submit(_extract_chunk, chunk, mode, batch_size)))
+            pending.append((chunk, pool.apply_async(_extract_chunk, (chunk, mode, batch_size))))
             if len(pending) >= 2 * n_process:
                 yield from results(*pending.popleft())
         while pending:
