@@ -3,12 +3,15 @@
     .venv/bin/python bench/scale.py                          # 10k and 50k abstracts, fast mode
     .venv/bin/python bench/scale.py --sizes 10000,50000,180000 --mode fast
     .venv/bin/python bench/scale.py --sizes 2000 --mode accurate
+    .venv/bin/python bench/scale.py --sizes 180000 --bulk       # also the neo4j-admin import path
 
 For each size N (the first N records of the corpus files, round-robin over all of them so every field is
 represented) it runs, as separate processes, exactly what a user runs:
 
 1. `python -m kgbuild.cli ingest SUBSET --rebuild --json` (first load: read, extract, assemble, load);
-2. the same command without --rebuild (unchanged corpus).
+2. the same command without --rebuild (unchanged corpus);
+3. with --bulk, also `... --rebuild --bulk` (neo4j-admin import of the same corpus), so the transactional
+   and bulk loads are compared in one run.
 
 Peak RSS is the largest sum of RSS over the ingest process and all its children (extraction workers),
 polled every 0.2 s. Extraction words/s is set beside spaCy's bare English tokenizer over the same texts
@@ -116,6 +119,7 @@ def main() -> None:
     ap.add_argument("--mode", default="fast", choices=["fast", "accurate"])
     ap.add_argument("--processes", type=int, default=0, help="extraction processes (0: ingest's default)")
     ap.add_argument("--batch-size", type=int, default=5000)
+    ap.add_argument("--bulk", action="store_true", help="also time `ingest --rebuild --bulk` on each size")
     args = ap.parse_args()
 
     home = (ROOT / ".kgbuild").resolve()
@@ -143,11 +147,21 @@ def main() -> None:
                       f"(1 process); ratio {floor / extract_wps if extract_wps else 0:.1f}x")
                 print(f"    load: {first['rows_written']:,} rows, {first['rows_per_second']:,.0f} rows/s; "
                       f"nodes {first['nodes']}; relationships {first['relationships']}")
+                print("    ingest process peak RSS after each stage (MiB): "
+                      + ", ".join(f"{k} {v:,}" for k, v in first.get("peak_rss_mib_by_stage", {}).items()))
                 print(f"    per 1,000 abstracts: {1000 * wall / count:.2f} s")
                 again, wall2, rss2 = run_measured([*base, str(data)])
                 assert again["up_to_date"] and again["rows_written"] == 0, again
                 print(f"  unchanged re-run: {wall2:6.1f} s wall ({100 * wall2 / wall:.1f}% of the first run), "
                       f"peak RSS {rss2:,.0f} MiB")
+                if args.bulk:
+                    bulk, wall3, rss3 = run_measured([*base, str(data), "--rebuild", "--bulk"])
+                    assert bulk["nodes"] == first["nodes"] and bulk["relationships"] == first["relationships"], bulk
+                    steps = {k: v for k, v in bulk["seconds_by_stage"].items() if k.startswith("bulk_")}
+                    load, bulk_load = stages["load"], bulk["seconds_by_stage"]["load"]
+                    print(f"  bulk (--rebuild --bulk): {wall3:6.1f} s wall, peak RSS {rss3:,.0f} MiB; load stage "
+                          f"{bulk_load:.1f} s vs transactional {load:.1f} s ({load / bulk_load:.1f}x); "
+                          + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items()) + "; same counts")
     finally:
         if started_here:
             server.stop(home, BENCH_INSTANCE)

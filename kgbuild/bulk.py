@@ -14,6 +14,7 @@ the import replaces the whole database.
 from __future__ import annotations
 
 import base64
+import re
 import tempfile
 import time
 from collections import defaultdict
@@ -31,6 +32,10 @@ from kgbuild.connection import open_driver
 from kgbuild.errors import KgbuildError
 from kgbuild.export import admin_import_args, write_table
 from kgbuild.graph import NODE_LABEL_ORDER, PAPER
+
+OFF_HEAP = "512m"
+"""Off-heap memory neo4j-admin may take (its default is 90% of free memory)."""
+_IMPORT_DONE = re.compile(r"IMPORT DONE in (?:(?P<m>\d+)m(?!s) ?)?(?:(?P<s>\d+)s ?)?(?:(?P<ms>\d+)ms)?")
 
 StepHook = Callable[[str], None]
 """Called with a short description as each step of the bulk load begins."""
@@ -144,30 +149,35 @@ def import_graph(settings: Settings, G: nx.MultiDiGraph, extractions: Mapping[st
 
     home = Path(settings.home)
     home.mkdir(parents=True, exist_ok=True)
-    t = step("plan", "writing neo4j-admin import files", start)
+    papers = sum(1 for _, d in G.nodes(data=True) if d["label"] == PAPER)
     with tempfile.TemporaryDirectory(prefix="kgbuild-import-", dir=home) as tmp:
         out = Path(tmp)
         nodes, rels, empties, rows = write_import_files(G, extractions, out)
-        t = step("files", "stopping Neo4j and importing", t)
+        t = step("files", "stopping Neo4j", start)
         server.stop(home, instance)
+        t = step("stop", "importing with neo4j-admin", t)
         try:
             done = server.neo4j_admin(home, instance, [
                 "database", "import", "full", *admin_import_args(nodes, rels), f"--report-file={out / 'import.report'}",
-                "--overwrite-destination", settings.database])
+                f"--max-off-heap-memory={OFF_HEAP}", "--overwrite-destination", settings.database])
+            t = step("import", "starting Neo4j", t)
         finally:
             info = server.start(home, settings.password, instance=instance, port=info.port, heap=info.heap)
+        t = step("start", "creating constraints and indexes", t)
         if done.returncode != 0:
             tail = "\n".join((done.stderr or done.stdout or "").strip().splitlines()[-5:])
             raise KgbuildError(f"neo4j-admin import failed (exit {done.returncode}); the database is unchanged:\n"
                                f"{tail}")
-    t = step("import", "creating constraints and indexes", t)
+        reported = _IMPORT_DONE.search(done.stdout or "")
+        if reported:
+            times["neo4j_admin_reported"] = (60 * int(reported["m"] or 0) + int(reported["s"] or 0)
+                                             + int(reported["ms"] or 0) / 1000)
     result.uri = info.uri
     driver = open_driver(settings.with_overrides(uri=info.uri))
     try:
         loading.ensure_schema(driver, settings.database)
         for label, items in empties.items():
             loading.set_properties(driver, settings.database, label, items)
-        papers = sum(1 for _, d in G.nodes(data=True) if d["label"] == PAPER)
         loading.mark_loaded(driver, settings.database, extraction_version, papers)
     finally:
         driver.close()
