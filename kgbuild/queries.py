@@ -23,6 +23,7 @@ import io
 import json
 import re
 import shlex
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,15 @@ from neo4j.time import Date, DateTime, Duration, Time
 
 from kgbuild.errors import QueryError, ServerError
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "cypher"
+
+def _template_dir() -> Path:
+    """`cypher/` of the checkout (editable install), else the copy a wheel installs under `share/kgbuild/`."""
+    checkout = Path(__file__).resolve().parent.parent / "cypher"
+    installed = Path(sys.prefix) / "share" / "kgbuild" / "cypher"
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+
+
+TEMPLATE_DIR = _template_dir()
 FORMATS: tuple[str, ...] = ("table", "json", "csv")
 TYPES: tuple[str, ...] = ("str", "int", "float", "bool", "list[str]", "list[int]", "list[float]")
 
