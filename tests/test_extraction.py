@@ -272,3 +272,38 @@ def test_region_compounds_and_hemispheres():
     regions = {name for name, label in found if label == "BRAIN_REGION"}
     assert {"dorsal-lateral stream", "left hemisphere"} <= regions
     assert "dorsomedial regions" not in regions
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "abstracts-cs_ml-00.jsonl.gz"
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason="unlabelled arXiv corpus not present")
+def test_dataset_mining_on_real_abstracts_finds_datasets_and_filters_ordinary_words():
+    import gzip
+    import itertools
+    import json
+
+    from kgbuild.extraction.mine_datasets import mine, name_ok, select
+
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as handle:
+        records = [(r["title"], r["abstract"]) for r in map(json.loads, itertools.islice(handle, 44000, 50000))]
+    rows = mine(records)
+    assert rows and all(name_ok(name) and 2 <= in_context <= total for name, in_context, total in rows)
+    kept = set(select(rows))
+    assert "MNIST" in kept  # a well-known dataset, announced as one in many of these abstracts
+    assert not kept & {"The", "We", "English", "Twitter"}
+    assert len(kept) < len(rows)  # the ratio filter drops names mostly used otherwise
+
+
+def test_dataset_lists_name_unseen_datasets_and_mined_short_forms_need_data_talk():
+    from kgbuild.extraction.mine_datasets import listed_names
+
+    text = "We report results on the Zorbex-17 and QuuxSet datasets, and on benchmarks such as Flarn-3 and PLOQ."
+    assert {text[a:b] for a, b in listed_names(text)} == {"Flarn-3", "PLOQ", "Zorbex-17", "QuuxSet"}
+    paper = Paper(id="t:zorbex", title="Zorbex and friends", abstract=text)
+    [xp] = extract_papers([paper], mode="fast")
+    assert {"Zorbex-17", "QuuxSet", "Flarn-3", "PLOQ"} <= {e.name for e in xp.entities if e.label == "DATASET"}
+    neuro = Paper(id="t:ctb", title="Tracing",
+                  abstract="Injections of CTB into the spinal cord labelled afferents in rats.")
+    [xp] = extract_papers([neuro], mode="fast")
+    assert not any(e.label == "DATASET" for e in xp.entities)  # "CTB" is a mined dataset name elsewhere

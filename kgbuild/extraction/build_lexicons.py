@@ -9,6 +9,9 @@ Sources, and what keeps each one honest:
   (`is_held_out`, a hash of doc_id shared with the NER training), and only names that are annotated
   in most of the training documents whose text contains them (a precision filter: names that are
   mostly ordinary words, such as "SO" or "area", drop out).
+- `data/mined_datasets.tsv` (source "mined", DATASET): names that unlabelled arXiv abstracts put in
+  dataset contexts ("on the X dataset"), mined by `mine_datasets.py` and kept by its precision filter;
+  a name that another source already lists (under any label) keeps that source's row.
 
 `dev_gold.jsonl` is never read. The output is sorted, so reruns give the same file.
 """
@@ -21,6 +24,8 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
+
+from .mine_datasets import read_mined, select
 
 DATA = Path(__file__).parent / "data"
 CURATED = {
@@ -109,6 +114,11 @@ def keep_dataset(name: str) -> bool:
     return any(c.isupper() or c.isdigit() for c in name) and any(c.isalpha() for c in name)
 
 
+def keep_mined(name: str) -> bool:
+    """A mined name that could stand alone as a dataset name (not a head word, not a language pair)."""
+    return not GENERIC_MATERIAL.search(name) and not re.fullmatch(r"[A-Z][a-z]+-[A-Z][a-z]+", name)
+
+
 def build(eval_data: Path) -> list[dict]:
     rows = read_curated()
     whitetext = eval_data / "whitetext" / "train.jsonl"
@@ -117,6 +127,9 @@ def build(eval_data: Path) -> list[dict]:
     scirex = eval_data / "scirex" / "train.jsonl"
     if scirex.is_file():
         rows += mine(scirex, "Material", "DATASET", "scirex", keep_dataset, min_ratio=0.5)
+    listed = {r["text"].lower() for r in rows}
+    rows += [{"text": name, "label": "DATASET", "source": "mined"} for name in select(read_mined())
+             if name.lower() not in listed and keep_mined(name)]
     unique = {(r["label"], r["text"].lower()): r for r in reversed(rows)}  # curated wins
     return sorted(unique.values(), key=lambda r: (r["label"], r["text"].lower(), r["source"]))
 

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .docs import doc_text
+from .mine_datasets import listed_names
 
 NOT_MODEL_NETS = r"(?!(?:Image|Word|Shape|Model|Concept|Verb|Frame|Object|Scan|Bio|Pro|Ether|Inter|Sub|Dot|Wiki)Net)"
 MODEL_FAMILIES = [
@@ -51,13 +52,23 @@ METHOD_NAMED_HEADS = ["algorithm", "transform", "transformation", "decomposition
                       "sampling", "regression", "estimator", "process", "inference", "optimization", "distance",
                       "divergence", "kernel", "equation"]
 
+NOT_DATASET_WORDS = [
+    "English", "Chinese", "German", "French", "Japanese", "Arabic", "Spanish", "Hindi", "Russian", "Korean",
+    "Italian", "Dutch", "Portuguese", "Turkish", "Persian", "Urdu", "Bengali", "Vietnamese", "Indonesian",
+    "Multilingual", "Bilingual", "Monolingual", "Twitter", "Wikipedia", "Reddit", "Facebook", "YouTube", "Google",
+    "GitHub", "Amazon", "Web", "Proposed", "New", "Same", "Original", "Whole", "Entire", "Full", "Public", "Real",
+    "Synthetic", "Training", "Test", "Validation", "Benchmark", "Dataset", "Large", "Small", "Standard", "Above",
+    "Following", "First", "Second", "Third", "Final", "Resulting", "Combined", "Extended", "Augmented",
+]
 CURATED_DATASETS = Path(__file__).parent / "data" / "curated" / "datasets.txt"
 
 
 def _dataset_names() -> list[str]:
-    """One-word curated dataset names ("DAVIS", "ImageNet") whose numbered variants are datasets too."""
+    """Curated dataset names of one or two words ("DAVIS", "PASCAL VOC") whose numbered variants are datasets
+    too ("DAVIS 2017", "PASCAL VOC 2007")."""
     names = {line.strip() for line in CURATED_DATASETS.read_text(encoding="utf-8").splitlines()}
-    return sorted((n for n in names if n and not n.startswith("#") and n.isalpha() and len(n) >= 3),
+    return sorted((n for n in names if n and not n.startswith("#") and len(n) >= 3 and len(n.split()) <= 2
+                   and all(w.isalpha() for w in n.split()) and not n.startswith("The ")),
                   key=len, reverse=True)
 
 
@@ -68,6 +79,9 @@ _PART = r"[A-Z0-9][a-z0-9]*[A-Z0-9][A-Za-z0-9.+]*"
 _CODE = _PART + r"(?:-" + _PART + r"|-\d+)*"  # ImageNet, MS-COCO, NAS-Bench-201: not an ordinary word
 _CAP = r"[A-Z][\w+]*(?:[.-][\w+]+)*"  # a capitalised word, inner dots and hyphens allowed
 _TITLED = r"(?:[A-Z][A-Za-z0-9.+]*(?:-[A-Z0-9][A-Za-z0-9.+]*)*|of|and|for|the)"
+
+# Capitalised words that describe data rather than name it ("the English corpus", "the Twitter dataset").
+_NOT_NAMES = "(?:" + "|".join(sorted(NOT_DATASET_WORDS, key=len, reverse=True)) + ")"
 
 # Rules on the text (one C-speed regex pass each); the match must line up with token boundaries.
 TEXT_RULES: list[tuple[str, str, str]] = [
@@ -81,9 +95,13 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     ("DATASET", "titled_dataset", r"(?<![\w-])(?:" + _TITLED + r" ){1,4}(?:Dataset|Benchmark|Corpus|Database|Suite|"
      r"Challenge|Treebank)(?![\w-])"),
     # "Labeled Faces in the Wild dataset": two or more capitalised words before a lower-case head name a dataset
-    ("DATASET", "titled_lower_dataset", r"(?<![\w-])" + _CAP + r"(?: (?:of|for|the|in|on)){0,2}"
-     r"(?: " + _CAP + r"(?: (?:of|for|the|in|on)){0,2}){1,4} (?:dataset|benchmark|corpus|database)s?"
+    # (not "on": "Experiments on the Gigaword benchmark" is a sentence)
+    ("DATASET", "titled_lower_dataset", r"(?<![\w-])" + _CAP + r"(?: (?:of|for|the|in)){0,2}"
+     r"(?: " + _CAP + r"(?: (?:of|for|the|in)){0,2}){1,4} (?:dataset|benchmark|corpus|database)s?"
      r"(?![\w-])"),
+    # "the Cityscapes dataset", "the Tobacco-3482 dataset": one capitalised word after "the" before a dataset head
+    ("DATASET", "the_word_dataset", r"(?<=[Tt]he )(?!" + _NOT_NAMES + r"\b)[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*"
+     r" (?:dataset|benchmark|corpus|database)s?(?![\w-])"),
     ("DATASET", "dataset_variant", r"(?<![\w-])(?:" + "|".join(map(re.escape, _dataset_names())) + r")"
      r"(?:[- ]?(?:\d+x\d+|\d{1,4}|\d+[kK]|v\d+)(?:/\d+)?)+(?![\w-])"),
     ("DATASET", "bench_token", r"(?<![\w-])[A-Z][A-Za-z0-9]*-?Bench(?:-?\d+)?(?![\w-])"),
@@ -111,6 +129,7 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "versioned_family": tuple(MODEL_FAMILIES), "hyphen_llm": _LLM_TAILS, "embedded_family": _LLM_TAILS,
     "coding_method": ("ncoding", "ecoding"),
     "titled_lower_dataset": ("dataset", "benchmark", "corpus", "database"),
+    "the_word_dataset": ("dataset", "benchmark", "corpus", "database"),
     "titled_dataset": ("Dataset", "Benchmark", "Corpus", "Database", "Suite", "Challenge", "Treebank"),
     "dataset_variant": tuple(_dataset_names()), "named_area": ("area ",), "hippocampal_field": ("CA",),
 }
@@ -191,5 +210,10 @@ class ShapeMatcher:
                 span = doc.char_span(start, match.end(), label=label, alignment_mode="contract")
                 if span is not None and len(span):
                     spans.append(Span(doc, span.start, span.end, label=label, span_id=rule))
+        if any(cue in text for cue in ("datasets", "benchmarks", "corpora", "databases", "data sets", " on ")):
+            for start, end in listed_names(text):
+                span = doc.char_span(start, end, label="DATASET", alignment_mode="contract")
+                if span is not None and len(span):
+                    spans.append(Span(doc, span.start, span.end, label="DATASET", span_id="dataset_list"))
         doc.spans[self.spans_key] = spans
         return doc

@@ -30,13 +30,17 @@ TIERS = {
     "shapes:modified_region": 3, "shapes:named_area": 3, "shapes:dataset_variant": 3,
     "shapes:named_dataset": 3, "shapes:titled_dataset": 3, "shapes:titled_lower_dataset": 3,
     "shapes:title_dataset": 3, "shapes:coding_method": 3, "shapes:hyphen_llm": 3, "shapes:bench_token": 3,
-    "shapes:embedded_family": 3,
+    "shapes:embedded_family": 3, "shapes:the_word_dataset": 3,
+    "shapes:dataset_list": 2,
     "abbreviation": 3,
     "ner": 2,
-    "lexicon:whitetext": 2, "lexicon:scirex": 1,
+    "lexicon:whitetext": 2, "lexicon:scirex": 1, "lexicon:mined": 1,
     "shapes:hippocampal_field": 2, "shapes:named_method": 1, "shapes:title_name": 2,
 }
-_DATASET_SHAPES = {"shapes:named_dataset", "shapes:titled_lower_dataset"}
+# Weak lexicon sources whose label an abbreviation definition in the text overrides: a name mined from other
+# abstracts ("CTB") may be defined as something else here.
+DEFINITION_YIELDS = {"lexicon:mined"}
+_DATASET_SHAPES = {"shapes:named_dataset", "shapes:titled_lower_dataset", "shapes:the_word_dataset"}
 _PLURAL_HEADS = {"datasets", "benchmarks", "corpora", "databases", "suites", "collections", "challenges", "treebanks"}
 _LEADING = {"the", "a", "an", "our", "their", "its", "this", "that", "these", "those", "such", "each", "every",
             "his", "her", "my", "your", "we", "any", "both", "all", "several", "various", "novel", "new",
@@ -61,6 +65,8 @@ GENERIC = {
 NEURO_CUES = re.compile(r"\b(?:neuron|neural activity|brain|cortex|cortical|hippocamp|thalam|fmri|eeg|"
                         r"electrophysiolog|synap|neuroscien|rats?|mice|mouse|macaque|monkey|primate|"
                         r"lesion|axon|dendrit|spike|spiking|nucleus|nuclei|neurotransmit|dopamin)", re.IGNORECASE)
+# A short mined name ("CTB", "AMI") is a dataset only in a text that talks about data sets at all.
+DATA_CUES = re.compile(r"\b(?:data ?sets?|benchmarks?|corpus|corpora|databases?|treebanks?)\b", re.IGNORECASE)
 # Rules whose names mean something else outside neuroscience ("neural decoding" of a sequence model).
 NEURO_GATED = {"shapes:coding_method"}
 # Head words that type a long form defined with an abbreviation when no candidate covers it.
@@ -268,7 +274,7 @@ class Resolver:
     def candidates(self, doc: Doc) -> list[Candidate]:
         blocked = self._blocked(doc)
         boundary = doc._.kg_title_len
-        neuro = None
+        neuro = data_talk = None
         found = []
         for group, spans in doc.spans.items():
             if not group.startswith(CANDIDATE_PREFIX):
@@ -302,6 +308,11 @@ class Resolver:
                     if neuro is None:
                         neuro = len(NEURO_CUES.findall(doc_text(doc))) >= 2
                     if not neuro:
+                        continue
+                if component == "lexicon:mined" and len(text) <= 4:
+                    if data_talk is None:
+                        data_talk = DATA_CUES.search(doc_text(doc)) is not None
+                    if not data_talk:
                         continue
                 confidence = (doc.user_data.get(("kg:confidence", span.start, span.end)) or 0.0)
                 tier = TIERS["lexicon:curated"] if component.startswith("ner") and label in self.ner_tier_labels \
@@ -362,6 +373,12 @@ class Resolver:
                 label = (head_label(long) or self._short_label(short, long, chosen) or _named_label(long)
                          or inner_head_label(long))
                 if label is None or long.text.lower() in GENERIC or any(taken[long.start:long.end]):
+                    weak = chosen.get((short.start, short.end))
+                    if label is None and weak is not None and weak.component in DEFINITION_YIELDS:
+                        # "cholera toxin subunit B (CTB)" is not the mined dataset CTB (Chinese Treebank)
+                        del chosen[(short.start, short.end)]
+                        for i in range(short.start, short.end):
+                            taken[i] = False
                     continue
                 chosen[(long.start, long.end)] = Candidate(long.start, long.end, label, "abbreviation", 3, 0.0)
                 for i in range(long.start, long.end):
@@ -384,7 +401,7 @@ class Resolver:
         """The label a candidate gave the short form ("NeRF" in the lexicon), unless the curated
         abbreviation list knows that short form with another long form ("SAM" = Segment Anything Model)."""
         hit = chosen.get((short.start, short.end))
-        if hit is None:
+        if hit is None or hit.component in DEFINITION_YIELDS:
             return None
         known = known_abbreviations().get((hit.label, canonical_key(short.text, "")))
         if known is not None and canonical_key(known, "") != canonical_key(long.text, ""):
