@@ -306,3 +306,14 @@ def test_seed_repositories_are_deduplicated(seed_graph):
             start, end = map(int, span.split("-"))
             assert k == HAS_CODE and G.nodes[u][field][start:end] == e["url"]
             assert d["key"] in e["url"].casefold()
+
+
+def test_a_dataset_named_with_and_without_its_generic_head_is_one_node(seed_graph):
+    items, G = seed_graph
+    spelled = {m.text for ep in items for e in ep.entities if e.label == "DATASET" and e.key == "mnist"
+               for m in e.mentions}
+    assert {"MNIST", "MNIST dataset"} <= spelled  # both spellings occur in the seed abstracts
+    nodes = [d for _, d in G.nodes(data=True) if d["label"] == "Dataset" and "mnist" in d["key"]
+             and "MNIST" in {d["name"], *d["aliases"]}]
+    assert len(nodes) == 1 and nodes[0]["key"] == "mnist"
+    assert "MNIST dataset" in {nodes[0]["name"], *nodes[0]["aliases"]}

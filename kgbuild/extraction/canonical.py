@@ -90,9 +90,15 @@ def known_abbreviations() -> dict[tuple[str, str], str]:
     return table
 
 
+_DATASET_HEAD = re.compile(r"[\s-]+(?:data ?sets?|benchmarks?|corpus|corpora|databases?)$", re.IGNORECASE)
+"""A generic head after a dataset name: "the MNIST dataset" is MNIST, one node with "MNIST" elsewhere."""
+
+
 @lru_cache(maxsize=200_000)
 def canonical_key(text: str, label: str) -> str:
     """Key shared by every spelling of one entity of type `label` (unique within that label)."""
+    if label == "DATASET":
+        text = _DATASET_HEAD.sub("", normalize_surface(text)) or text
     compact = _compact(text)
     long_form = known_abbreviations().get((label, compact))
     if long_form is not None:
