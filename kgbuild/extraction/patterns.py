@@ -194,14 +194,16 @@ class ShapeMatcher:
     def __init__(self, nlp: Language, name: str, spans_key: str) -> None:
         self.name = name
         self.spans_key = spans_key
-        self.rules = [(label, rule, re.compile(pattern), REQUIRES.get(rule, ()))
+        # a rule's required literals as one alternation: one C-speed scan instead of one `in` per literal
+        self.rules = [(label, rule, re.compile(pattern),
+                       re.compile("|".join(map(re.escape, REQUIRES[rule]))) if REQUIRES.get(rule) else None)
                       for label, rule, pattern in TEXT_RULES]
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         spans = []
         for label, rule, regex, requires in self.rules:
-            if requires and not any(literal in text for literal in requires):
+            if requires is not None and requires.search(text) is None:
                 continue
             for match in regex.finditer(text):
                 start = _region_start(text, match) if rule == "modified_region" else match.start()
