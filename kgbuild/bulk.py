@@ -42,19 +42,11 @@ StepHook = Callable[[str], None]
 
 
 @dataclass
-class BulkResult:
-    """What the import wrote, the server it left running, and the seconds each step took."""
+class BulkResult(loading.LoadResult):
+    """A load's counters, plus the server the import left running and the seconds each step took."""
 
-    nodes_written: int = 0
-    rows_written: int = 0
-    papers_written: int = 0
     uri: str = ""
-    seconds: float = 0.0
     seconds_by_step: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows_written / self.seconds if self.seconds > 0 else 0.0
 
 
 def local_instance(settings: Settings) -> tuple[str, server.ServerInfo]:

@@ -82,6 +82,15 @@ class IngestSummary:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def record_load(self, result: loading.LoadResult) -> None:
+        """Take the counters of a load, transactional or bulk."""
+        self.papers_written = result.papers_written
+        self.nodes_written = result.nodes_written
+        self.rows_written = result.rows_written
+        self.rows_per_second = round(result.rows_per_second, 1)
+        self.orphans_removed = len(result.orphans_removed)
+        self.orphan_examples = result.orphans_removed[:20]
+
     def render(self) -> str:
         """A short human-readable account for the terminal."""
         out = [self.read_summary] if self.read_summary else []
@@ -343,10 +352,7 @@ def _full_load(driver: Any, settings: Settings, papers: dict[str, Paper], todo: 
         imported = bulk.import_graph(settings, G, blobs, extraction_version=version, on_step=on_step)
         bar.finish("bulk")
         lap("load", t)
-        summary.papers_written = imported.papers_written
-        summary.nodes_written = imported.nodes_written
-        summary.rows_written = imported.rows_written
-        summary.rows_per_second = round(imported.rows_per_second, 1)
+        summary.record_load(imported)
         summary.seconds_by_stage.update({f"bulk_{k}": v for k, v in imported.seconds_by_step.items()})
         return settings.with_overrides(uri=imported.uri)
 
@@ -364,10 +370,5 @@ def _full_load(driver: Any, settings: Settings, papers: dict[str, Paper], todo: 
     bar.finish("papers")
     bar.finish("entities")
     lap("load", t)
-    summary.papers_written = result.papers_written
-    summary.nodes_written = result.nodes_written
-    summary.rows_written = result.rows_written
-    summary.rows_per_second = round(result.rows_per_second, 1)
-    summary.orphans_removed = len(result.orphans_removed)
-    summary.orphan_examples = result.orphans_removed[:20]
+    summary.record_load(result)
     return settings

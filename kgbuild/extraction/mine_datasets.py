@@ -32,9 +32,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .training.paths import SHARED
+
 DATA = Path(__file__).parent / "data"
 MINED = DATA / "mined_datasets.tsv"
-SHARED = Path(__file__).parents[3] / "shared"
 MIN_DOCS = 2
 MIN_RATIO = 0.25
 
