@@ -49,6 +49,9 @@ def main() -> None:
     parser.add_argument("--ner-policy", choices=["guidelines", "corpus"], default="guidelines",
                         help="'corpus': keep every trained-NER span that is not clearly generic, also lower-case "
                         "descriptive phrases, as SciERC/SciREX annotate them (GUIDELINES do not)")
+    parser.add_argument("--forms", choices=["entities", "surface"], default="entities",
+                        help="'surface': score every surface form of an entity as its own entry, as the public "
+                        "corpora (one gold entity per distinct string) and a plain NER are counted")
     args = parser.parse_args()
     if args.ner_policy == "corpus":
         for mode in args.modes.split(","):
@@ -65,7 +68,7 @@ def main() -> None:
             out = args.save / f"{name}.{mode}.jsonl" if args.save else None
             if out:
                 out.parent.mkdir(parents=True, exist_ok=True)
-            result = evaluate(name, maps=maps, mode=mode, rows=rows, predictions_out=out)
+            result = evaluate(name, maps=maps, mode=mode, rows=rows, predictions_out=out, forms=args.forms)
             seconds = time.perf_counter() - started
             if args.tables:
                 print(f"== {name} ({len(rows)} docs), mode {mode}, map {maps or '-'}")

@@ -215,13 +215,16 @@ def extract(paths: tuple[str, ...], output: Path, mode: str, n_process: int, eng
 @click.option("--map", "maps", multiple=True, help="GOLDTYPE=PREDTYPE[,PREDTYPE], as in score.py.")
 @click.option("--mode", type=MODES, default="accurate", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the score table as JSON.")
+@click.option("--forms", type=click.Choice(["entities", "surface"]), default="entities", show_default=True,
+              help="'surface': score each surface form (name and every alias) as its own entry, for gold files "
+              "that hold one entity per distinct string.")
 @_fail_cleanly
-def evaluate(gold: str, maps: tuple[str, ...], mode: str, as_json: bool) -> None:
+def evaluate(gold: str, maps: tuple[str, ...], mode: str, as_json: bool, forms: str) -> None:
     """Extract from a gold JSONL file and print per-type precision, recall and F1."""
     from kgbuild.extraction import evaluate as run_evaluate
     from kgbuild.extraction.scoring import format_table
 
-    scores = run_evaluate(gold, list(maps) or None, mode=mode)
+    scores = run_evaluate(gold, list(maps) or None, mode=mode, forms=forms)
     click.echo(json.dumps(scores) if as_json else format_table(scores))
 
 

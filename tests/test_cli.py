@@ -39,3 +39,17 @@ def test_unknown_template_is_one_line_and_non_zero() -> None:
     result = CliRunner().invoke(main, ["query", "show", "no-such-query"])
     assert result.exit_code == 1
     assert "unknown template 'no-such-query'" in result.output
+
+
+def test_evaluate_scores_the_dev_gold_and_counts_surface_forms_on_request(shared_dir: Path) -> None:
+    gold = shared_dir / "eval" / "dev_gold.jsonl"
+    runs = {}
+    for forms in ("entities", "surface"):
+        result = CliRunner().invoke(main, ["evaluate", str(gold), "--mode", "fast", "--json", "--forms", forms])
+        assert result.exit_code == 0, result.output
+        runs[forms] = json.loads(result.output)
+    entities, surface = runs["entities"]["micro"], runs["surface"]["micro"]
+    assert entities["f"] >= 0.85 and entities["dup"] == 0  # the quality target, in fast mode too
+    # every alias becomes an entry of its own: more predictions, and gold entities hit by two forms
+    assert surface["pred"] > entities["pred"] and surface["dup"] > 0
+    assert runs["surface"]["forms"] == "surface"

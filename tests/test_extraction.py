@@ -307,3 +307,54 @@ def test_dataset_lists_name_unseen_datasets_and_mined_short_forms_need_data_talk
                   abstract="Injections of CTB into the spinal cord labelled afferents in rats.")
     [xp] = extract_papers([neuro], mode="fast")
     assert not any(e.label == "DATASET" for e in xp.entities)  # "CTB" is a mined dataset name elsewhere
+
+
+def _public_rows(shared: Path, corpus: str, ids: set[str]) -> list[dict]:
+    import json
+
+    path = shared / "eval-data" / corpus / "train.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row for row in rows if row["doc_id"] in ids]
+
+
+def _extract_rows(rows: list[dict], mode: str = "fast") -> dict[str, object]:
+    from kgbuild.extraction.evaluation import gold_papers
+
+    return {xp.paper.id: xp for xp in extract_papers(gold_papers(rows), mode=mode)}
+
+
+def test_a_positioned_part_of_a_region_is_one_region_on_whitetext_abstracts(shared_dir):
+    expected = {"PMID:10972944": {"central and lateral parts of the caudate nucleus",
+                                  "medial edge of the caudate nucleus"},
+                "PMID:9550142": {"lateral and medial parts of the parabrachial nucleus"},
+                "PMID:7381058": {"lateral part of the deep mesencephalic nucleus"}}
+    rows = _public_rows(shared_dir, "whitetext", set(expected))
+    extracted = _extract_rows(rows)
+    for row in rows:
+        assert expected[row["doc_id"]] <= {e["name"] for e in row["entities"]}  # what WhiteText's curators marked
+        regions = {e.name: e for e in extracted[row["doc_id"]].entities if e.label == "BRAIN_REGION"}
+        for name in expected[row["doc_id"]]:
+            assert any(m.component.startswith("part_of+") for m in regions[name].mentions), name
+    # the short form inside the part reads as its long form: one entity, the spelled-out name first
+    xp = extracted["PMID:7381058"]
+    part = _entity(xp, "lateral part of the deep mesencephalic nucleus")
+    assert part is not None and "lateral part of the DMN" in part.aliases
+    assert _entity(xp, "deep mesencephalic nucleus").key != part.key
+
+
+def test_dataset_coordination_counted_lists_and_definition_heads_on_scirex_abstracts(shared_dir):
+    counted = "15e1af79939dbf90790b03d8aa02477783fb1d0f"  # "three large-scale datasets, A, B and C"
+    headed = "20cc4bfdb648fd7947c71252589fc867d4d16933"  # "Long Form (LF) dataset"
+    rows = _public_rows(shared_dir, "scirex", {counted, headed})
+    extracted = _extract_rows(rows)
+    names = {e.name for e in extracted[counted].entities if e.label == "DATASET"}
+    assert {"Market-1501", "CUHK03", "DukeMTMC-reID"} <= names
+    fgvc = _entity(extracted[headed], "FGVC")
+    assert fgvc is not None and fgvc.label == "DATASET"
+    paper = Paper(id="t:coord", title="Coordination",
+                  abstract="Images from CIFAR-10, Zorb-5K and QuuxQA7 were resized; ResNet and GPU settings "
+                  "follow prior work, and MNIST or transfer tasks are left out.")
+    [xp] = extract_papers([paper], mode="fast")
+    datasets = {e.name for e in xp.entities if e.label == "DATASET"}
+    assert {"CIFAR-10", "Zorb-5K", "QuuxQA7", "MNIST"} <= datasets and not datasets & {"ResNet", "GPU", "transfer"}
+    assert any(m.component == "coordination" for e in xp.entities for m in e.mentions)

@@ -184,10 +184,17 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         EntityGroup]:
     """Group entity spans by canonical key; a short form joins its long form's group."""
     long_of = {short: long for short, long in pairs}
+    # a one-word short form inside a longer name reads as its long form: "rostral PAG" = "rostral periaqueductal gray"
+    expand = {doc[short[0]].text: doc[long[0]:long[1]].text for short, long in pairs if short[1] - short[0] == 1}
     base: dict[tuple[int, int], str] = {}
     for span in spans:
         long = long_of.get((span.start, span.end))
-        base[(span.start, span.end)] = doc[long[0]:long[1]].text if long else span.text
+        if long:
+            base[(span.start, span.end)] = doc[long[0]:long[1]].text
+        elif len(span) > 1 and any(t.text in expand for t in span):
+            base[(span.start, span.end)] = "".join(expand.get(t.text, t.text) + t.whitespace_ for t in span).strip()
+        else:
+            base[(span.start, span.end)] = span.text
     # a curated abbreviation ("fMRI") fixes the key of the long form it is defined with in this text
     # ("functional MRI"), so that papers using either spelling meet
     known = known_abbreviations()
@@ -214,8 +221,11 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         members.sort(key=lambda s: s.start)
         defined = [s for s in members if (s.start, s.end) in long_starts]
         counts = Counter(s.text for s in members)
+        shorts = [long_of[(s.start, s.end)] for s in members if (s.start, s.end) in long_of]
         if defined:
             name = defined[0].text
+        elif shorts and all((s.start, s.end) in long_of for s in members):
+            name = doc[shorts[0][0]:shorts[0][1]].text  # the long form sits inside a longer name ("part of the X")
         elif label in SHORTENED_LABELS and len(members) > 1 and any(_bare(s.text) for s in members):
             # "sparse coding" over "sparse coding model": the generic tail is not part of the name
             bare = [s for s in members if _bare(s.text)]
@@ -223,6 +233,9 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         else:
             name = max(counts, key=lambda t: (counts[t], len(t), -members.index(next(s for s in members
                                                                                       if s.text == t))))
+            spelled = [s.text for s in members if base[(s.start, s.end)] == s.text and len(s) > 1]
+            if spelled and name not in spelled:  # "rostral periaqueductal gray", not "rostral PAG"
+                name = max(spelled, key=lambda t: (counts[t], len(t)))
         seen = {name.lower()}
         aliases = []
         for span in members:

@@ -67,14 +67,29 @@ def gold_papers(rows: list[dict]) -> Iterator[Paper]:
         yield Paper(id=ident, title=title, abstract=abstract, source="gold", line=number)
 
 
+def surface_forms(entities: list[dict]) -> list[dict]:
+    """One scored entry per distinct surface form of each entity (name, then every alias).
+
+    The public corpora's document-level gold is one entity per distinct string ("parser" and
+    "dependency parser", "KPSG" and its long form are two), and a plain NER is scored the same way;
+    this counts our entities as they count theirs. The graph itself keeps one node per entity.
+    """
+    return [{"name": form, "type": e["type"]} for e in entities for form in [e["name"], *e.get("aliases", [])]]
+
+
 def evaluate(gold_path: str | Path, maps: list[str] | None = None, mode: str = "accurate",
-             rows: list[dict] | None = None, predictions_out: str | Path | None = None) -> dict:
+             rows: list[dict] | None = None, predictions_out: str | Path | None = None,
+             forms: str = "entities") -> dict:
     """Extract from every abstract of a gold file and score like score.py (document level).
 
     Without `maps`, predicted types that the gold file never uses (e.g. TASK and METRIC against a
     file annotating only our four guideline types) are left out, as score.py leaves out unmapped
-    types when a map is given. Returns score.py's --json structure plus "mode".
+    types when a map is given. `forms="surface"` scores every surface form of an entity as its own
+    entry (`surface_forms`), as corpora built from distinct strings count. Returns score.py's --json
+    structure plus "mode".
     """
+    if forms not in ("entities", "surface"):
+        raise InputError(f"unknown forms {forms!r}: use 'entities' or 'surface'")
     rows = read_gold(gold_path) if rows is None else rows
     mapping = parse_map(maps)
     gold_types = {e["type"] for row in rows for e in row.get("entities", [])}
@@ -84,10 +99,12 @@ def evaluate(gold_path: str | Path, maps: list[str] | None = None, mode: str = "
             record = prediction_record(xp)
             if not mapping:
                 record["entities"] = [e for e in record["entities"] if e["type"] in gold_types]
-            pred[norm(record["title"])] = record["entities"]
+            pred[norm(record["title"])] = surface_forms(record["entities"]) if forms == "surface" \
+                else record["entities"]
             if out:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
     gold = {norm(row.get("title", "")): row.get("entities", []) for row in rows}
     result = table(pred, gold, mapping)
     result["mode"] = mode
+    result["forms"] = forms
     return result

@@ -8,7 +8,8 @@ seen there in enough different abstracts is very likely a dataset:
 
 - before a dataset head: "on the Market-1501 dataset", "the KITTI stereo benchmark";
 - in a list after a plural head: "datasets such as MNIST, SVHN and CIFAR-10";
-- in a coordination before a plural head: "on the LFW and YTF datasets".
+- in a coordination before a plural head: "on the LFW and YTF datasets";
+- in a coordination right after a counted plural head: "on two datasets, Yelp and Douban".
 
 Precision filter (`select`, applied by `build_lexicons`): a name is kept only when it is seen in a
 strong context in at least `MIN_DOCS` abstracts and in at least `MIN_RATIO` of all abstracts that
@@ -57,9 +58,14 @@ AFTER_PLURAL = re.compile(r"\b(?:data ?sets|benchmarks|corpora|databases)(?:,? (
 EVALUATED_ON = re.compile(r"\b(?:experiments|evaluat\w+|results|tested|tests|benchmarked|performance|accuracy|"
                           r"errors?)(?: [a-z]+){0,3} on (?:the )?(?P<list>" + _NAME + r"(?:, " + _NAME
                           + r")*,? (?:and|or) " + _NAME + r")(?=[,.;:)]| [a-z])")
+# "on two public datasets, Yelp and Douban, show": a counted plural head right before a coordination
+COUNTED_PLURAL = re.compile(r"\b(?:two|three|four|five|six|seven|eight|several|multiple|\d)(?: [\w-]+){0,3} "
+                            r"(?:data ?sets|benchmarks|corpora|databases),? (?P<list>" + _NAME + r"(?:, " + _NAME
+                            + r")*,? (?:and|or) " + _NAME + r")(?=[,.;:)]| [a-z])")
 # "on the LFW and YTF datasets", "on MNIST, CIFAR-10, and SVHN benchmarks"
 BEFORE_PLURAL = re.compile(r"(?<![\w.-])(?P<list>" + _NAME + r"(?:, " + _NAME + r")*,? (?:and|or) " + _NAME
                            + r") (?:data ?sets|benchmarks|corpora|databases)\b")
+LIST_CONTEXTS = (AFTER_PLURAL, BEFORE_PLURAL, EVALUATED_ON, COUNTED_PLURAL)
 _SPLIT_LIST = re.compile(r",? (?:and|or) |, ")
 
 # Capitalised words that start a sentence or describe data, never a name on their own.
@@ -111,7 +117,7 @@ def names_in_context(text: str, title: str = "") -> set[str]:
         found.add(_trim(match.group("name")))
     for match in TITLED.finditer(text):
         found.add(_trim(match.group("name")))
-    for regex in (AFTER_PLURAL, BEFORE_PLURAL, EVALUATED_ON):
+    for regex in LIST_CONTEXTS:
         for match in regex.finditer(text):
             found.update(_trim(part) for part in _SPLIT_LIST.split(match.group("list")))
     return {name for name in found if name and name_ok(name)}
@@ -120,7 +126,7 @@ def names_in_context(text: str, title: str = "") -> set[str]:
 def listed_names(text: str) -> Iterator[tuple[int, int]]:
     """Character ranges of the names in dataset lists of one text ("the LFW and YTF datasets",
     "datasets such as MNIST and SVHN"): the same contexts as the mining, for names no lexicon knows."""
-    for regex in (AFTER_PLURAL, BEFORE_PLURAL, EVALUATED_ON):
+    for regex in LIST_CONTEXTS:
         for match in regex.finditer(text):
             start = match.start("list")
             for part in re.finditer(r"[^,]+", match.group("list")):

@@ -197,6 +197,13 @@ def _clean(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _cuts_word(doc: Doc, start: int, end: int) -> bool:
+    """Whether a span ends inside a hyphenated word ("Foo" of "Foo-reID"; not "Foo-based", which is no name)."""
+    if end + 1 >= len(doc) or doc[end - 1].whitespace_ or doc[end].text != "-" or doc[end].whitespace_:
+        return False
+    return doc[end + 1].text[:1].isupper() or any(c.isupper() for c in doc[end + 1].text[1:])
+
+
 def _component(group: str, span: Span) -> str:
     name = group[len(CANDIDATE_PREFIX):]
     return f"{name}:{span.id_}" if span.id_ else name
@@ -225,6 +232,99 @@ def inner_head_label(span: Span) -> str | None:
         if token.lower_ in {"of", "for", "with"} and HEAD_LABELS.get(words[i - 1].lower_) in ("METHOD", "MODEL"):
             return HEAD_LABELS[words[i - 1].lower_]
     return None
+
+
+_DEFINITION_HEADS = {"dataset": "DATASET", "database": "DATASET", "benchmark": "DATASET", "corpus": "DATASET"}
+
+
+def _head_after_definition(doc: Doc, short: Span, long: Span) -> str | None:
+    """Type of a definition from the head noun after its parenthesis: "Urban Street Scenes (USS) Database" is a
+    dataset whatever its long form looks like. Only at the definition itself (short form right after the long)."""
+    if short.start - long.end > 1 or short.end + 1 >= len(doc) or doc[short.end].text != ")":
+        return None
+    return _DEFINITION_HEADS.get(doc[short.end + 1].lower_)
+
+
+_CONJUNCTIONS = {"and", "or", ",", "/"}
+_STOPS = {",", ".", ";", ":", "(", ")", "[", "]", "/"}
+
+
+def _word_at(doc: Doc, i: int, step: int) -> tuple[int, int]:
+    """Token range of the whitespace-free word that has token `i` at its edge facing the walk ("Foo-5K")."""
+    a = b = i
+    while b + 1 < len(doc) and not doc[b].whitespace_ and doc[b + 1].text not in _STOPS and step > 0:
+        b += 1
+    while a - 1 >= 0 and not doc[a - 1].whitespace_ and doc[a - 1].text not in _STOPS and step < 0:
+        a -= 1
+    return a, b + 1
+
+
+def _coordinated_datasets(doc: Doc, chosen: dict, taken: list[bool]) -> None:
+    """A code-like name coordinated with a dataset is a dataset too: "on CIFAR-10, Foo-5K and BarQA".
+
+    Walks outwards from each chosen DATASET over words joined by "and"/"or"/","; only code-shaped words
+    (capitals inside, or digits) that no other entity took join, so "ImageNet and transfer" stops.
+    """
+    for cand in [c for c in chosen.values() if c.label == "DATASET"]:
+        for step, edge in ((-1, cand.start), (1, cand.end - 1)):
+            i = edge + step
+            while 0 <= i + step < len(doc) and doc[i].text in _CONJUNCTIONS:
+                j = i + step
+                if doc[j].text in _CONJUNCTIONS and 0 <= j + step < len(doc):  # ", and"
+                    j += step
+                if doc[j].text in _STOPS:
+                    break
+                a, b = _word_at(doc, j, step)
+                text = doc[a:b].text
+                if any(taken[a:b]) or not _CODE_WORD.match(text) or text.rstrip("s") in GENERIC_ACRONYMS \
+                        or not any(c.isalpha() for c in text):
+                    break
+                chosen[(a, b)] = Candidate(a, b, "DATASET", "coordination", 1, 0.0)
+                for k in range(a, b):
+                    taken[k] = True
+                i = (a if step < 0 else b - 1) + step
+
+
+_POSITION = re.compile(r"^(?:(?:dorso|ventro|rostro|caudo|medio|latero|antero|postero|supero|infero)?(?:dorsal|"
+                       r"ventral|medial|lateral|rostral|caudal|anterior|posterior|superior|inferior)|central|"
+                       r"intermediate|middle|upper|lower|inner|outer|deep|superficial|external|internal|vertical|horizontal|"
+                       r"\w+cellular|(?:dorso|ventro|rostro|caudo|medio|latero|antero|postero)\w+)$")
+_PART_WORDS = {"part", "parts", "portion", "portions", "division", "divisions", "subdivision", "subdivisions",
+               "zone", "zones", "sector", "sectors", "segment", "segments", "half", "halves", "third", "thirds",
+               "edge", "tier", "subnucleus", "subnuclei", "aspect", "wall", "lip", "pole", "column", "columns",
+               "region", "regions", "subregion", "subregions"}
+_BARE_PARTS = {"fundus", "shell", "core", "bank", "banks", "horn", "horns", "limb", "limbs"}
+
+
+def _region_parts(doc: Doc, chosen: dict, taken: list[bool]) -> None:
+    """A positioned part of a region is a region: "the dorsomedial part of the X nucleus", "shell of the Y".
+
+    The chosen BRAIN_REGION span grows leftwards over "of (the)", a part word and the position words
+    before it ("rostral and caudal parts of"); a part word without a position joins only if it is
+    anatomical on its own ("fundus", "shell").
+    """
+    for cand in [c for c in chosen.values() if c.label == "BRAIN_REGION"]:
+        i = cand.start - 1
+        if i >= 0 and doc[i].lower_ == "the":
+            i -= 1
+        if i < 1 or doc[i].lower_ != "of" or taken[i - 1]:
+            continue
+        part = doc[i - 1].lower_
+        if part not in _PART_WORDS and part not in _BARE_PARTS:
+            continue
+        start = k = i - 1
+        while k - 1 >= 0 and not taken[k - 1] and (_POSITION.match(doc[k - 1].lower_)
+                                                    or doc[k - 1].lower_ in {"and", "or", ",", "-"}):
+            k -= 1
+            if _POSITION.match(doc[k].lower_):
+                start = k
+        if start == i - 1 and part not in _BARE_PARTS:
+            continue
+        del chosen[(cand.start, cand.end)]
+        chosen[(start, cand.end)] = Candidate(start, cand.end, "BRAIN_REGION", f"part_of+{cand.component}",
+                                              cand.tier, cand.score)
+        for k in range(start, cand.end):
+            taken[k] = True
 
 
 def _named_label(span: Span) -> str | None:
@@ -317,6 +417,8 @@ class Resolver:
                 confidence = (doc.user_data.get(("kg:confidence", span.start, span.end)) or 0.0)
                 tier = TIERS["lexicon:curated"] if component.startswith("ner") and label in self.ner_tier_labels \
                     else _tier(component)
+                if component.startswith("lexicon") and _cuts_word(doc, start, end):
+                    tier -= 1  # "Foo" inside "Foo-reID": a whole-word name from a weaker source may win
                 found.append(Candidate(start, end, label, component, tier, confidence))
         return found
 
@@ -336,6 +438,8 @@ class Resolver:
             for i in range(cand.start, cand.end):
                 taken[i] = True
         pairs = self._abbreviations(doc, chosen, taken)
+        _coordinated_datasets(doc, chosen, taken)
+        _region_parts(doc, chosen, taken)
         spans = [Span(doc, c.start, c.end, label=c.label, span_id=c.component)
                  for c in sorted(chosen.values(), key=lambda c: c.start)]
         doc.spans[ENTITIES_KEY] = spans
@@ -347,13 +451,19 @@ class Resolver:
                                                                                     tuple[int, int]]]:
         """Fix long forms from definitions, type short forms; return (short, long) token ranges."""
         pairs = []
-        for short, long in doc._.kg_abbreviations or []:
+        defined = doc._.kg_abbreviations or []
+        headed = {(long.start, long.end): label for short, long in defined
+                  if (label := _head_after_definition(doc, short, long))}
+        for short, long in defined:
             inside = [c for c in chosen.values() if c.start < long.end and long.start < c.end]
             if inside:
-                label = max(inside, key=lambda c: (c.tier, c.end - c.start)).label
-                if not any(c.end >= long.end for c in inside):
-                    # the candidate is a modifier ("Visual Cortex" in "... Visual Cortex Captioning")
-                    label = head_label(long) or self._short_label(short, long, chosen) or _named_label(long) or label
+                label = headed.get((long.start, long.end))
+                if label is None:
+                    label = max(inside, key=lambda c: (c.tier, c.end - c.start)).label
+                    if not any(c.end >= long.end for c in inside):
+                        # the candidate is a modifier ("Visual Cortex" in "... Visual Cortex Captioning")
+                        label = (head_label(long) or self._short_label(short, long, chosen) or _named_label(long)
+                                 or label)
                 outer = [c for c in inside if c.start <= long.start and c.end >= long.end]
                 if not outer:
                     for c in inside:
@@ -368,10 +478,12 @@ class Resolver:
                     for i in range(long.start, long.end):
                         taken[i] = True
                 else:
+                    if (long.start, long.end) in headed:
+                        outer[0].label = label
                     long = doc[outer[0].start:outer[0].end]
             else:
-                label = (head_label(long) or self._short_label(short, long, chosen) or _named_label(long)
-                         or inner_head_label(long))
+                label = (headed.get((long.start, long.end)) or head_label(long)
+                         or self._short_label(short, long, chosen) or _named_label(long) or inner_head_label(long))
                 if label is None or long.text.lower() in GENERIC or any(taken[long.start:long.end]):
                     weak = chosen.get((short.start, short.end))
                     if label is None and weak is not None and weak.component in DEFINITION_YIELDS:
