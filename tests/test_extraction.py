@@ -358,3 +358,38 @@ def test_dataset_coordination_counted_lists_and_definition_heads_on_scirex_abstr
     datasets = {e.name for e in xp.entities if e.label == "DATASET"}
     assert {"CIFAR-10", "Zorb-5K", "QuuxQA7", "MNIST"} <= datasets and not datasets & {"ResNet", "GPU", "transfer"}
     assert any(m.component == "coordination" for e in xp.entities for m in e.mentions)
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason="unlabelled arXiv corpus not present")
+def test_publisher_notices_pasted_into_abstracts_yield_no_entities():
+    import gzip
+    import json
+
+    from kgbuild.extraction.resolve import NOTICE
+
+    wanted = {"arXiv:1902.01626", "arXiv:1103.3802"}  # an IEEE notice; an abstract about copyright protection
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as handle:
+        rows = {r["id"]: r for r in map(json.loads, handle) if r["id"] in wanted}
+    notice = rows["arXiv:1902.01626"]["abstract"]
+    [match] = NOTICE.finditer(notice)
+    assert match.group().startswith("Copyright 20XX IEEE. Personal use of this material is permitted.")
+    assert not list(NOTICE.finditer(rows["arXiv:1103.3802"]["abstract"]))  # "Copyright protection" is a topic
+    # the notice as it appears in some SciREX abstracts: the trained NER reads its capitalised words as datasets
+    abstract = ("We train a detector on the Zorb-5K dataset and report mAP. IEEE Copyright Notice Copyright (c) 2016 "
+                "IEEE Personal use of this material is permitted. Permission from IEEE must be obtained.")
+    [xp] = extract_papers([Paper(id="n", title="A detector", abstract=abstract)], mode="accurate")
+    assert {m.text for e in xp.entities for m in e.mentions} == {"Zorb-5K dataset", "mAP"}
+
+
+def test_the_brain_ner_runs_only_on_texts_with_anatomical_words(seeds, shared_dir):
+    from kgbuild.extraction.gate import REGION_WORDS
+    from kgbuild.extraction.pipeline import make_doc
+
+    nlp = load_pipeline("accurate")
+    assert "ner_brain" in nlp.disabled and "gate_ner_brain" in nlp.pipe_names
+    plain = [p for p in seeds if not REGION_WORDS.search(f"{p.title} {p.abstract}")][:20]
+    [neuro] = _public_rows(shared_dir, "whitetext", {"PMID:9550142"})
+    neuro_paper = Paper(id=neuro["doc_id"], title=neuro["title"], abstract=neuro["abstract"])
+    docs = list(nlp.pipe(make_doc(nlp, p) for p in [*plain, neuro_paper]))
+    assert plain and all(len(doc.spans["cand:ner_brain"]) == 0 for doc in docs[:-1])
+    assert len(docs[-1].spans["cand:ner_brain"]) >= 3  # the wrapped NER did run on the neuroanatomy abstract

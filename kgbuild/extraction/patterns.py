@@ -72,6 +72,7 @@ def _dataset_names() -> list[str]:
                   key=len, reverse=True)
 
 
+_VARIANT = r"(?:\d+x\d+|\d{1,4}|\d+[kK]|v\d+)(?:/\d+)?"
 _FAMILIES = "|".join(sorted((re.escape(f) for f in MODEL_FAMILIES), key=len, reverse=True))
 _VERSION = r"(?:[A-Z]\d+|v?\d+(?:\.\d+)*[A-Za-z]{0,2}|\d+(?:\.\d+)?[BMKbmk]|XL|XXL|[Bb]ase|[Ll]arge|[Ss]mall|[Tt]iny|" \
            r"[Mm]ini|[Mm]edium|[Hh]uge|Instruct|Chat|Turbo|Pro|Ultra|Vision|Coder|Nano|Flash)"
@@ -103,7 +104,7 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     ("DATASET", "the_word_dataset", r"(?<=[Tt]he )(?!" + _NOT_NAMES + r"\b)[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*"
      r" (?:dataset|benchmark|corpus|database)s?(?![\w-])"),
     ("DATASET", "dataset_variant", r"(?<![\w-])(?:" + "|".join(map(re.escape, _dataset_names())) + r")"
-     r"(?:[- ]?(?:\d+x\d+|\d{1,4}|\d+[kK]|v\d+)(?:/\d+)?)+(?![\w-])"),
+     r"[- ]?" + _VARIANT + r"(?:-?" + _VARIANT + r")*(?![\w-])"),  # "VOC 2007-12", not "CoNLL-2014 10"
     ("DATASET", "bench_token", r"(?<![\w-])[A-Z][A-Za-z0-9]*-?Bench(?:-?\d+)?(?![\w-])"),
     ("MODEL", "embedded_family", r"(?<![\w-])(?:[A-Z][a-z]+|[a-z]+)(?:BERT|GPT|NeRF|ViT|CLIP|LLaMA|GAN|LM)"
      r"(?:-?\d+(?:\.\d+)?[A-Za-z]?)?(?![\w-])"),

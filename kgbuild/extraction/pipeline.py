@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from ..errors import KgbuildError
 from ..records import Entity, ExtractedPaper, Mention, Paper, Repository
-from . import abbreviations, canonical, code_links, lexicons, patterns, resolve, tokenizer  # noqa: F401
+from . import abbreviations, canonical, code_links, gate, lexicons, patterns, resolve, tokenizer  # noqa: F401
 from .canonical import EntityGroup
 from .docs import doc_text  # noqa: F401  (registers the Doc extensions)
 
@@ -34,6 +34,8 @@ HERE = Path(__file__).parent
 CONFIG = HERE / "config.cfg"
 MODELS = HERE / "models"
 NER_MODELS = ("brain", "scholarly")
+GATED = {"ner_brain": "brain_regions"}
+"""NER components that run only on texts matching a cue of `gate.CUES` (see kgbuild.extraction.gate)."""
 MODES = ("fast", "accurate")
 SEPARATOR = "\n\n"
 RECYCLE_AFTER = 20_000
@@ -99,7 +101,12 @@ def _add_ner(nlp: Language, path: Path) -> None:
             source.replace_listeners("tok2vec", name, ["model.tok2vec"])
         target = name if name.startswith("ner") else f"ner_{path.name}"
         nlp.add_pipe(name, name=target, source=source, before="kgbuild_abbreviations")
-        nlp.add_pipe("kgbuild_collect_ents", name=f"collect_{target}", after=target,
+        last = target
+        if target in GATED:
+            last = nlp.add_pipe("kgbuild_gate", name=f"gate_{target}", after=target,
+                                config={"component": target, "cue": GATED[target]}).name
+            nlp.disable_pipe(target)
+        nlp.add_pipe("kgbuild_collect_ents", name=f"collect_{target}", after=last,
                      config={"spans_key": f"cand:{target}"})
 
 

@@ -65,6 +65,10 @@ GENERIC = {
 NEURO_CUES = re.compile(r"\b(?:neuron|neural activity|brain|cortex|cortical|hippocamp|thalam|fmri|eeg|"
                         r"electrophysiolog|synap|neuroscien|rats?|mice|mouse|macaque|monkey|primate|"
                         r"lesion|axon|dendrit|spike|spiking|nucleus|nuclei|neurotransmit|dopamin)", re.IGNORECASE)
+# Publisher notices pasted into abstracts ("(c) 2016 IEEE. Personal use of this material is permitted.")
+NOTICE = re.compile(r"(?:[A-Z][\w&]*\s+){0,3}(?:Copyright\s+(?:Notice\s+)?(?:Copyright\s+)?)?(?:\([cC]\)|©|Copyright)"
+                    r"\s*(?:\d{4}|\d{2}XX)\b[^.)]*\.?(?:\s*(?:Personal use|Permission|All rights)[^.)]*\.?)*"
+                    r"|All rights reserved\.?|Personal use of this material[^.]*\.?")
 # A short mined name ("CTB", "AMI") is a dataset only in a text that talks about data sets at all.
 DATA_CUES = re.compile(r"\b(?:data ?sets?|benchmarks?|corpus|corpora|databases?|treebanks?)\b", re.IGNORECASE)
 # Rules whose names mean something else outside neuroscience ("neural decoding" of a sequence model).
@@ -368,8 +372,12 @@ class Resolver:
         return ner_acceptable(clean, label)
 
     def _blocked(self, doc: Doc) -> list[tuple[int, int]]:
-        """Character ranges that no entity may touch: URLs."""
-        return [(link.start, link.end) for link in (doc._.kg_links or [])]
+        """Character ranges that no entity may touch: URLs, and publisher notices pasted into abstracts."""
+        blocked = [(link.start, link.end) for link in (doc._.kg_links or [])]
+        text = doc_text(doc)
+        if "opyright" in text or "©" in text or "ights reserved" in text:
+            blocked += [(m.start(), m.end()) for m in NOTICE.finditer(text)]
+        return blocked
 
     def candidates(self, doc: Doc) -> list[Candidate]:
         blocked = self._blocked(doc)

@@ -17,6 +17,8 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 
+from ..gate import REGION_WORDS
+
 OUTSIDE = "O"
 """Mapped type meaning: these words are certainly not an entity of ours (train them as outside)."""
 MISSING = "-"
@@ -161,18 +163,9 @@ def negative_docs(nlp: Language, rows: Iterable[dict]) -> Iterator[Doc]:
                 yield doc
 
 
-_REGION_WORDS = re.compile(
-    r"brain|cortex|cortic|hippocamp|thalam|cerebell|amygdal|striat|nucleus|nuclei|gyrus|gyri|sulcus|"
-    r"lobe|retina|spinal|cerebr|pallid|collicul|insula|tegment|callos|ventricle|medulla|olfact|cranial|"
-    r"nerve|cochlea|vestibul|ganglion|ganglia|\boptic\b|\bears?\b|bulb|septum|olivar|trigemin|horn|"
-    r"enceph|tectum|fovea|pineal|hypoglossal|coeruleus|\bCA[1-4]\b|\bV[1-5]\b|\bMT\b",
-    re.IGNORECASE,
-)
-
-
 def brain_free(row: dict) -> bool:
     """True for text with no brain-region vocabulary (safe as a negative; "neural network" text is kept)."""
-    return not _REGION_WORDS.search(f"{row.get('title', '')} {row.get('abstract', '')}")
+    return not REGION_WORDS.search(f"{row.get('title', '')} {row.get('abstract', '')}")
 
 
 def title_key(title: str) -> str:
