@@ -393,3 +393,14 @@ def test_the_brain_ner_runs_only_on_texts_with_anatomical_words(seeds, shared_di
     docs = list(nlp.pipe(make_doc(nlp, p) for p in [*plain, neuro_paper]))
     assert plain and all(len(doc.spans["cand:ner_brain"]) == 0 for doc in docs[:-1])
     assert len(docs[-1].spans["cand:ner_brain"]) >= 3  # the wrapped NER did run on the neuroanatomy abstract
+
+
+def test_a_versioned_short_form_and_a_split_of_a_definition_name_a_dataset():
+    abstract = ("We reach 50% on the validation set of Urban Street Scenes in the Wild (USSW 2.0), then fine-tune "
+                "on USSW 2.0 again. The test split of the Zorp Faces Archive (ZFA) is harder; ZFA has 9k faces.")
+    [xp] = extract_papers([Paper(id="t:split", title="Street scenes", abstract=abstract)], mode="fast")
+    found = {e.name: e for e in xp.entities}
+    assert found["Urban Street Scenes in the Wild"].label == "DATASET"
+    assert found["Urban Street Scenes in the Wild"].aliases == ("USSW 2.0",)
+    assert len([m for m in found["Urban Street Scenes in the Wild"].mentions if m.text == "USSW 2.0"]) == 2
+    assert found["Zorp Faces Archive"].label == "DATASET" and "ZFA" in found["Zorp Faces Archive"].aliases

@@ -137,19 +137,24 @@ class Abbreviations:
     def __call__(self, doc: Doc) -> Doc:
         pairs = []
         long_of: dict[str, Span] = {}
+        two_word: dict[tuple[str, str], Span] = {}  # "SFX 2.0": a short form with a version
         for short, long in find_definitions(doc):
-            if short.text in long_of:
+            if short.text in long_of or tuple(t.text for t in short) in two_word:
+                continue
+            if len(short) == 2:
+                two_word[(short[0].text, short[1].text)] = long
                 continue
             long_of[short.text] = long
             if short.text.endswith("s") and short.text[:-1].isupper():
                 long_of.setdefault(short.text[:-1], long)
             else:
                 long_of.setdefault(short.text + "s", long)
-        if long_of:
-            single = {text: long for text, long in long_of.items() if " " not in text}
+        if long_of or two_word:
             for token in doc:
-                long = single.get(token.text)
+                long, width = long_of.get(token.text), 1
+                if long is None and two_word and token.i + 1 < len(doc):
+                    long, width = two_word.get((token.text, doc[token.i + 1].text)), 2
                 if long is not None and not (long.start <= token.i < long.end):
-                    pairs.append((doc[token.i: token.i + 1], long))
+                    pairs.append((doc[token.i: token.i + width], long))
         doc._.kg_abbreviations = pairs
         return doc

@@ -241,12 +241,23 @@ def inner_head_label(span: Span) -> str | None:
 _DEFINITION_HEADS = {"dataset": "DATASET", "database": "DATASET", "benchmark": "DATASET", "corpus": "DATASET"}
 
 
+_SPLIT_WORDS = {"set", "sets", "split", "splits", "subset", "subsets", "partition", "portion"}
+
+
 def _head_after_definition(doc: Doc, short: Span, long: Span) -> str | None:
-    """Type of a definition from the head noun after its parenthesis: "Urban Street Scenes (USS) Database" is a
-    dataset whatever its long form looks like. Only at the definition itself (short form right after the long)."""
-    if short.start - long.end > 1 or short.end + 1 >= len(doc) or doc[short.end].text != ")":
+    """Type of a definition from the words around it: "Urban Street Scenes (USS) Database", or "the test
+    set of Urban Street Scenes (USS)", names a dataset whatever its long form looks like. Only at the
+    definition itself (short form right after the long)."""
+    if short.start - long.end > 1 or short.end >= len(doc) or doc[short.end].text != ")":
         return None
-    return _DEFINITION_HEADS.get(doc[short.end + 1].lower_)
+    if short.end + 1 < len(doc) and doc[short.end + 1].lower_ in _DEFINITION_HEADS:
+        return _DEFINITION_HEADS[doc[short.end + 1].lower_]
+    before = [t.lower_ for t in doc[max(0, long.start - 3):long.start]]
+    if before and before[-1] == "the":
+        before.pop()
+    if len(before) >= 2 and before[-1] == "of" and before[-2] in _SPLIT_WORDS:
+        return "DATASET"
+    return None
 
 
 _CONJUNCTIONS = {"and", "or", ",", "/"}
