@@ -14,54 +14,25 @@ raylet, workers; polled every 0.2 s), and whether the output equals the single-p
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict
 from itertools import islice
 from pathlib import Path
 
-import psutil
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from rss import PeakRss  # noqa: E402  (bench/rss.py, beside this script)
 
 from kgbuild.extraction.pipeline import _extract_chunk, extract_papers  # noqa: E402
 from kgbuild.reading import read_papers  # noqa: E402
 from kgbuild.records import ExtractedPaper, Paper  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
-
-
-class PeakRss:
-    """Largest summed RSS of this process and all its descendants, polled in a thread."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
-
-    def _poll(self) -> None:
-        me = psutil.Process()
-        while not self._done.is_set():
-            total = 0
-            for proc in [me, *me.children(recursive=True)]:
-                with contextlib.suppress(psutil.Error):
-                    total += proc.memory_info().rss
-            self.peak = max(self.peak, total)
-            self._done.wait(0.2)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._thread.join()
 
 
 def chunks(papers: list[Paper], size: int) -> list[list[Paper]]:

@@ -29,14 +29,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from rss import PeakRss  # noqa: E402  (bench/rss.py, beside this script)
 
 from kgbuild import server  # noqa: E402
 
@@ -85,32 +84,12 @@ def run_measured(command: list[str]) -> tuple[dict, float, float]:
     """Run `command`; (its JSON summary, wall seconds, peak RSS of it and its children in MiB)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0]
-    done = threading.Event()
-
-    def poll() -> None:
-        root = psutil.Process(process.pid)
-        while not done.is_set():
-            try:
-                tree = [root, *root.children(recursive=True)]
-                total = 0
-                for proc in tree:
-                    with contextlib.suppress(psutil.Error):
-                        total += proc.memory_info().rss
-                peak[0] = max(peak[0], total)
-            except psutil.Error:
-                return
-            done.wait(0.2)
-
-    watcher = threading.Thread(target=poll, daemon=True)
-    watcher.start()
-    out, err = process.communicate()
-    done.set()
-    watcher.join()
+    with PeakRss(process.pid) as rss:
+        out, err = process.communicate()
     wall = time.perf_counter() - start
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{err.strip()}")
-    return json.loads(out), wall, peak[0] / 2**20
+    return json.loads(out), wall, rss.peak / 2**20
 
 
 def main() -> None:

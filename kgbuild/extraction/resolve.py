@@ -152,7 +152,8 @@ def ner_generic(span: Span, cleaned: Span, label: str = "", descriptive: bool = 
     with a generic head ("probabilistic model", "parallel corpus") are dropped too (GUIDELINES: not entities).
     """
     words = [t for t in cleaned if not t.is_punct]
-    if not words or len(words) > 8 or any(t.like_url or t.like_email for t in cleaned):
+    limit = 12 if label == "BRAIN_REGION" else 8  # "interstitial nucleus of the posterior limb of the X"
+    if not words or len(words) > limit or any(t.like_url or t.like_email for t in cleaned):
         return True
     if all(t.is_stop for t in words):
         return True
@@ -499,7 +500,9 @@ class Resolver:
                 else:
                     if (long.start, long.end) in headed:
                         outer[0].label = label
-                    long = doc[outer[0].start:outer[0].end]
+                    if not any(t.lower_ == "of" for t in doc[outer[0].start:long.start]):
+                        # the candidate is the fuller long form; but in "lower rim of the X (XS)" XS is X
+                        long = doc[outer[0].start:outer[0].end]
             else:
                 label = (headed.get((long.start, long.end)) or head_label(long)
                          or self._short_label(short, long, chosen) or _named_label(long) or inner_head_label(long))
