@@ -1,9 +1,11 @@
 """Resolution: from every candidate span (lexicons, shape rules, each NER) to final, non-overlapping entities.
 
-Steps, in order: clean each candidate's edges; drop generic phrases, spans inside URLs or across the
-title/abstract boundary, and brain-region look-alikes outside neuroscience text; pick spans greedily by
-evidence tier, then length, then score; refine MODEL vs METHOD by shape; then use abbreviation
-definitions to fix the long form's extent and to type every use of the short form.
+Steps, in order: clean each candidate's edges; drop generic phrases, spans inside URLs, publisher
+notices or across the title/abstract boundary, and brain-region look-alikes outside neuroscience text;
+pick spans greedily by evidence tier, then length, then score; refine MODEL vs METHOD by shape; use
+abbreviation definitions to fix the long form's extent and to type every use of the short form; then
+extend: code-like names coordinated with a dataset become datasets, and a region grows over a
+positioned part word before it ("lateral part of the X").
 
 The chosen spans go to `doc.spans["kg:entities"]` (span id = the component or rule that produced it)
 and to `doc.ents`; `doc._.kg_links` pairs short forms with their long forms for the canonicaliser.
@@ -262,6 +264,7 @@ def _head_after_definition(doc: Doc, short: Span, long: Span) -> str | None:
 
 
 _CONJUNCTIONS = {"and", "or", ",", "/"}
+_DESCRIPTIVE_TAIL = re.compile(r"-[a-z]{4,}$")
 _STOPS = {",", ".", ";", ":", "(", ")", "[", "]", "/"}
 
 
@@ -293,8 +296,8 @@ def _coordinated_datasets(doc: Doc, chosen: dict, taken: list[bool]) -> None:
                 a, b = _word_at(doc, j, step)
                 text = doc[a:b].text
                 if any(taken[a:b]) or not _CODE_WORD.match(text) or text.rstrip("s") in GENERIC_ACRONYMS \
-                        or not any(c.isalpha() for c in text):
-                    break
+                        or not text[0].isalpha() or _DESCRIPTIVE_TAIL.search(text):
+                    break  # "960h", "3D", "ML-ready" are no names
                 chosen[(a, b)] = Candidate(a, b, "DATASET", "coordination", 1, 0.0)
                 for k in range(a, b):
                     taken[k] = True
