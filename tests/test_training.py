@@ -166,7 +166,7 @@ def test_brain_model_finds_regions_in_neuro_seed_abstracts(brain):
 
 def test_brain_model_is_mostly_quiet_on_ml_seed_abstracts(brain):
     """Known weakness: some acronyms in ML text (RLHF, IOI) still come out as regions, so this bounds
-    the rate; the pipeline should gate BRAIN_REGION on region vocabulary (see convert.brain_free)."""
+    the rate; the pipeline runs this model only on texts with region vocabulary (kgbuild.extraction.gate)."""
     abstracts = seed_abstracts()
     plain = [a for a in abstracts if not re.search(r"brain|cortex|cortic|neur|fmri|visual|hippoc", a, re.I)]
     neuro = [a for a in abstracts if re.search(r"cortex|hippocamp|neocortex", a)]

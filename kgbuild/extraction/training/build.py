@@ -31,7 +31,7 @@ MODELS_DIR = HERE.parent / "models"
 DEFAULT_DATA = SHARED / "eval-data"
 DEFAULT_CORPUS = SHARED / "corpus"
 ML_FILE = "abstracts-cs_ml-00.jsonl.gz"
-NEGATIVE_SAMPLE = 400
+NEGATIVE_SAMPLE = 900
 """ML abstracts (no neuro vocabulary) that teach the brain model what is *not* a region."""
 DISTANT_SAMPLE = 0
 """ML abstracts where a harvested dataset name occurs, added as DATASET-only docs (rest missing).
