@@ -4,8 +4,8 @@ Steps, in order: clean each candidate's edges; drop generic phrases, spans insid
 notices or across the title/abstract boundary, and brain-region look-alikes outside neuroscience text;
 pick spans greedily by evidence tier, then length, then score; refine MODEL vs METHOD by shape; use
 abbreviation definitions to fix the long form's extent and to type every use of the short form; then
-extend: code-like names coordinated with a dataset become datasets, and a region grows over a
-positioned part word before it ("lateral part of the X").
+extend (`extend.py`): code-like names coordinated with a dataset become datasets, and a region grows
+over a positioned part word before it ("lateral part of the X").
 
 The chosen spans go to `doc.spans["kg:entities"]` (span id = the component or rule that produced it)
 and to `doc.ents`; `doc._.kg_links` pairs short forms with their long forms for the canonicaliser.
@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span
 
 from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
+from .extend import coordinated, part_start
 
 CANDIDATE_PREFIX = "cand:"
 ENTITIES_KEY = "kg:entities"
@@ -263,87 +264,28 @@ def _head_after_definition(doc: Doc, short: Span, long: Span) -> str | None:
     return None
 
 
-_CONJUNCTIONS = {"and", "or", ",", "/"}
 _DESCRIPTIVE_TAIL = re.compile(r"-[a-z]{4,}$")
-_STOPS = {",", ".", ";", ":", "(", ")", "[", "]", "/"}
 
 
-def _word_at(doc: Doc, i: int, step: int) -> tuple[int, int]:
-    """Token range of the whitespace-free word that has token `i` at its edge facing the walk ("Foo-5K")."""
-    a = b = i
-    while b + 1 < len(doc) and not doc[b].whitespace_ and doc[b + 1].text not in _STOPS and step > 0:
-        b += 1
-    while a - 1 >= 0 and not doc[a - 1].whitespace_ and doc[a - 1].text not in _STOPS and step < 0:
-        a -= 1
-    return a, b + 1
+def _coordinable(text: str) -> bool:
+    """A word that can join a coordinated dataset: code-shaped, not a generic acronym, number or description."""
+    return bool(_CODE_WORD.match(text)) and text.rstrip("s") not in GENERIC_ACRONYMS and text[0].isalpha() \
+        and not _DESCRIPTIVE_TAIL.search(text)  # "960h", "3D", "ML-ready" are no names
 
 
-def _coordinated_datasets(doc: Doc, chosen: dict, taken: list[bool]) -> None:
-    """A code-like name coordinated with a dataset is a dataset too: "on CIFAR-10, Foo-5K and BarQA".
-
-    Walks outwards from each chosen DATASET over words joined by "and"/"or"/","; only code-shaped words
-    (capitals inside, or digits) that no other entity took join, so "ImageNet and transfer" stops.
-    """
-    for cand in [c for c in chosen.values() if c.label == "DATASET"]:
-        for step, edge in ((-1, cand.start), (1, cand.end - 1)):
-            i = edge + step
-            while 0 <= i + step < len(doc) and doc[i].text in _CONJUNCTIONS:
-                j = i + step
-                if doc[j].text in _CONJUNCTIONS and 0 <= j + step < len(doc):  # ", and"
-                    j += step
-                if doc[j].text in _STOPS:
-                    break
-                a, b = _word_at(doc, j, step)
-                text = doc[a:b].text
-                if any(taken[a:b]) or not _CODE_WORD.match(text) or text.rstrip("s") in GENERIC_ACRONYMS \
-                        or not text[0].isalpha() or _DESCRIPTIVE_TAIL.search(text):
-                    break  # "960h", "3D", "ML-ready" are no names
-                chosen[(a, b)] = Candidate(a, b, "DATASET", "coordination", 1, 0.0)
-                for k in range(a, b):
-                    taken[k] = True
-                i = (a if step < 0 else b - 1) + step
-
-
-_POSITION = re.compile(r"^(?:(?:dorso|ventro|rostro|caudo|medio|latero|antero|postero|supero|infero)?(?:dorsal|"
-                       r"ventral|medial|lateral|rostral|caudal|anterior|posterior|superior|inferior)|central|"
-                       r"intermediate|middle|upper|lower|inner|outer|deep|superficial|external|internal|vertical|horizontal|"
-                       r"\w+cellular|(?:dorso|ventro|rostro|caudo|medio|latero|antero|postero)\w+)$")
-_PART_WORDS = {"part", "parts", "portion", "portions", "division", "divisions", "subdivision", "subdivisions",
-               "zone", "zones", "sector", "sectors", "segment", "segments", "half", "halves", "third", "thirds",
-               "edge", "tier", "subnucleus", "subnuclei", "aspect", "wall", "lip", "pole", "column", "columns",
-               "region", "regions", "subregion", "subregions"}
-_BARE_PARTS = {"fundus", "shell", "core", "bank", "banks", "horn", "horns", "limb", "limbs"}
-
-
-def _region_parts(doc: Doc, chosen: dict, taken: list[bool]) -> None:
-    """A positioned part of a region is a region: "the dorsomedial part of the X nucleus", "shell of the Y".
-
-    The chosen BRAIN_REGION span grows leftwards over "of (the)", a part word and the position words
-    before it ("rostral and caudal parts of"); a part word without a position joins only if it is
-    anatomical on its own ("fundus", "shell").
-    """
+def _extend(doc: Doc, chosen: dict, taken: list[bool]) -> None:
+    """Apply the extension rules of `extend` to the chosen spans (see the module docstring)."""
+    anchors = [key for key, c in chosen.items() if c.label == "DATASET"]
+    for a, b in coordinated(doc, anchors, taken, _coordinable):
+        chosen[(a, b)] = Candidate(a, b, "DATASET", "coordination", 1, 0.0)
     for cand in [c for c in chosen.values() if c.label == "BRAIN_REGION"]:
-        i = cand.start - 1
-        if i >= 0 and doc[i].lower_ == "the":
-            i -= 1
-        if i < 1 or doc[i].lower_ != "of" or taken[i - 1]:
-            continue
-        part = doc[i - 1].lower_
-        if part not in _PART_WORDS and part not in _BARE_PARTS:
-            continue
-        start = k = i - 1
-        while k - 1 >= 0 and not taken[k - 1] and (_POSITION.match(doc[k - 1].lower_)
-                                                    or doc[k - 1].lower_ in {"and", "or", ",", "-"}):
-            k -= 1
-            if _POSITION.match(doc[k].lower_):
-                start = k
-        if start == i - 1 and part not in _BARE_PARTS:
-            continue
-        del chosen[(cand.start, cand.end)]
-        chosen[(start, cand.end)] = Candidate(start, cand.end, "BRAIN_REGION", f"part_of+{cand.component}",
-                                              cand.tier, cand.score)
-        for k in range(start, cand.end):
-            taken[k] = True
+        start = part_start(doc, cand.start, taken)
+        if start is not None:
+            del chosen[(cand.start, cand.end)]
+            chosen[(start, cand.end)] = Candidate(start, cand.end, "BRAIN_REGION", f"part_of+{cand.component}",
+                                                  cand.tier, cand.score)
+            for k in range(start, cand.start):
+                taken[k] = True
 
 
 def _named_label(span: Span) -> str | None:
@@ -461,8 +403,7 @@ class Resolver:
             for i in range(cand.start, cand.end):
                 taken[i] = True
         pairs = self._abbreviations(doc, chosen, taken)
-        _coordinated_datasets(doc, chosen, taken)
-        _region_parts(doc, chosen, taken)
+        _extend(doc, chosen, taken)
         spans = [Span(doc, c.start, c.end, label=c.label, span_id=c.component)
                  for c in sorted(chosen.values(), key=lambda c: c.start)]
         doc.spans[ENTITIES_KEY] = spans

@@ -1,0 +1,92 @@
+"""Extensions after resolution: names that the chosen entities make out of their neighbours.
+
+Two rules, applied by `kgbuild_resolve` once the spans are chosen and abbreviations are settled:
+
+- coordination: a code-like word joined by "and"/"or"/"," to a chosen dataset is a dataset too
+  ("on CIFAR-10, Foo-5K and BarQA");
+- parts of regions: a chosen region grows leftwards over "of (the)", a part word and the position words
+  before it ("the rostral and caudal parts of the X nucleus", "shell of the Y"), because a positioned
+  part of a structure is a structure of its own.
+
+Both only take tokens that no other entity holds (`taken`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from spacy.tokens import Doc
+
+CONJUNCTIONS = {"and", "or", ",", "/"}
+_STOPS = {",", ".", ";", ":", "(", ")", "[", "]", "/"}
+POSITION = re.compile(r"^(?:(?:dorso|ventro|rostro|caudo|medio|latero|antero|postero|supero|infero)?(?:dorsal|"
+                      r"ventral|medial|lateral|rostral|caudal|anterior|posterior|superior|inferior)|central|"
+                      r"intermediate|middle|upper|lower|inner|outer|deep|superficial|external|internal|"
+                      r"vertical|horizontal|\w+cellular|(?:dorso|ventro|rostro|caudo|medio|latero|antero|"
+                      r"postero)\w+)$")
+PART_WORDS = {"part", "parts", "portion", "portions", "division", "divisions", "subdivision", "subdivisions",
+              "zone", "zones", "sector", "sectors", "segment", "segments", "half", "halves", "third", "thirds",
+              "edge", "tier", "subnucleus", "subnuclei", "aspect", "wall", "lip", "pole", "column", "columns",
+              "region", "regions", "subregion", "subregions"}
+"""Part words that make a region only with a position before them ("lateral part of")."""
+BARE_PARTS = {"fundus", "shell", "core", "bank", "banks", "horn", "horns", "limb", "limbs"}
+"""Part words that are anatomical on their own ("fundus of the X sulcus")."""
+
+
+def _word_at(doc: Doc, i: int, step: int) -> tuple[int, int]:
+    """Token range of the whitespace-free word that has token `i` at its edge facing the walk ("Foo-5K")."""
+    a = b = i
+    while step > 0 and b + 1 < len(doc) and not doc[b].whitespace_ and doc[b + 1].text not in _STOPS:
+        b += 1
+    while step < 0 and a - 1 >= 0 and not doc[a - 1].whitespace_ and doc[a - 1].text not in _STOPS:
+        a -= 1
+    return a, b + 1
+
+
+def coordinated(doc: Doc, anchors: Iterable[tuple[int, int]], taken: list[bool],
+                is_name: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """Token ranges of the words coordinated with each anchor span, walking outwards over "and"/"or"/",".
+
+    A walk stops at the first word that is taken or that `is_name` rejects; each word found is marked
+    taken, so the walk can go on from it ("A, B and C").
+    """
+    found = []
+    for start, end in anchors:
+        for step, edge in ((-1, start), (1, end - 1)):
+            i = edge + step
+            while 0 <= i + step < len(doc) and doc[i].text in CONJUNCTIONS:
+                j = i + step
+                if doc[j].text in CONJUNCTIONS and 0 <= j + step < len(doc):  # ", and"
+                    j += step
+                if doc[j].text in _STOPS:
+                    break
+                a, b = _word_at(doc, j, step)
+                if any(taken[a:b]) or not is_name(doc[a:b].text):
+                    break
+                found.append((a, b))
+                for k in range(a, b):
+                    taken[k] = True
+                i = (a if step < 0 else b - 1) + step
+    return found
+
+
+def part_start(doc: Doc, start: int, taken: list[bool]) -> int | None:
+    """New start for a region beginning at token `start` when a positioned part word comes before it."""
+    i = start - 1
+    if i >= 0 and doc[i].lower_ == "the":
+        i -= 1
+    if i < 1 or doc[i].lower_ != "of" or taken[i - 1]:
+        return None
+    part = doc[i - 1].lower_
+    if part not in PART_WORDS and part not in BARE_PARTS:
+        return None
+    first = k = i - 1
+    while k - 1 >= 0 and not taken[k - 1] and (POSITION.match(doc[k - 1].lower_)
+                                                or doc[k - 1].lower_ in {"and", "or", ",", "-"}):
+        k -= 1
+        if POSITION.match(doc[k].lower_):
+            first = k
+    if first == i - 1 and part not in BARE_PARTS:
+        return None
+    return first
