@@ -233,8 +233,11 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         else:
             name = max(counts, key=lambda t: (counts[t], len(t), -members.index(next(s for s in members
                                                                                       if s.text == t))))
+            # the most complete form names the entity even when a shorter one is more frequent: a name of
+            # several words written out in full ("ventral tegmental area" over "VTA", "rostral periaqueductal
+            # gray" over "rostral PAG")
             spelled = [s.text for s in members if base[(s.start, s.end)] == s.text and len(s) > 1]
-            if spelled and name not in spelled:  # "rostral periaqueductal gray", not "rostral PAG"
+            if spelled and name not in spelled:
                 name = max(spelled, key=lambda t: (counts[t], len(t)))
         seen = {name.lower()}
         aliases = []
