@@ -162,6 +162,11 @@ def test_project_pages_are_urls_not_repositories(text):
     ("We test large language models (hereafter LLMs) on it.", "LLMs", "large language models"),
     ("Then Structure-from-Motion (SfM) is run.", "SfM", "Structure-from-Motion"),
     ("We use the medial prefrontal cortex (mPFC) data.", "mPFC", "medial prefrontal cortex"),
+    ("We use ZEPA (Zero-Embedding Predictive Architecture).", "ZEPA", "Zero-Embedding Predictive Architecture"),
+    ("A Ray-Traced Quux Proximity Search (RT-QPS) is fast.", "RT-QPS", "Ray-Traced Quux Proximity Search"),
+    ("We stack multi-layer perceptrons~(MLPs) deeply.", "MLPs", "multi-layer perceptrons"),
+    ("A Zorb Alignments and Zorb Interactions (ZA-ZI) method.", "ZA-ZI", "Zorb Alignments and Zorb Interactions"),
+    ("We prompt with Tree of Zorbs (ToZ) here.", "ToZ", "Tree of Zorbs"),
 ])
 def test_abbreviation_definitions(text, short, long):
     nlp = load_pipeline("fast")
@@ -404,3 +409,42 @@ def test_a_versioned_short_form_and_a_split_of_a_definition_name_a_dataset():
     assert found["Urban Street Scenes in the Wild"].aliases == ("USSW 2.0",)
     assert len([m for m in found["Urban Street Scenes in the Wild"].mentions if m.text == "USSW 2.0"]) == 2
     assert found["Zorp Faces Archive"].label == "DATASET" and "ZFA" in found["Zorp Faces Archive"].aliases
+
+
+def test_a_trained_region_span_over_a_clause_splits_into_the_regions_around_it():
+    from kgbuild.extraction.resolve import REGION_BREAKS
+
+    assert {"reach", "although", "mainly"} <= REGION_BREAKS and not {"nucleus", "caudal", "of"} & REGION_BREAKS
+    text = ("In rats, neurons of the medial zorbic nucleus reach the rostral and medial part of the caudate-putamen, "
+            "and fibers end in the caudal part of this nucleus.")
+    found = _resolve_with_ner(text, [
+        ("medial zorbic nucleus reach the rostral and medial part of the caudate-putamen", "BRAIN_REGION"),
+        ("caudal part of this nucleus", "BRAIN_REGION")])
+    regions = {t for t, label in found if label == "BRAIN_REGION"}
+    assert {"medial zorbic nucleus", "rostral and medial part of the caudate-putamen"} <= regions
+    assert not any("reach" in t or "this" in t or t.startswith("caudal part") for t in regions)
+
+
+def test_a_corpus_lexicon_short_form_defined_as_a_generic_field_is_no_entity():
+    abstract = ("We bridge machine learning and computational neuroscience (CN). Results from CN suggest that "
+                "recurrent circuits in the brain and in neurons of the cortex support memory.")
+    [xp] = extract_papers([Paper(id="t:cn", title="Bridging fields", abstract=abstract)], mode="fast")
+    assert not any("CN" in (e.name, *e.aliases) for e in xp.entities)
+
+
+def test_later_uses_of_a_hyphenated_or_reversed_short_form_join_the_long_form():
+    abstract = ("We build on ZEPA (Zero-Embedding Predictive Architecture) and a Ray-Traced Quux Proximity Search "
+                "(RT-QPS). ZEPA learns fast, and RT-QPS beats brute force.")
+    [xp] = extract_papers([Paper(id="t:rev", title="", abstract=abstract)], mode="fast")
+    found = {e.name: e for e in xp.entities}
+    assert found["Zero-Embedding Predictive Architecture"].label == "MODEL"  # the head noun types it
+    assert found["Zero-Embedding Predictive Architecture"].aliases == ("ZEPA",)
+    assert found["Ray-Traced Quux Proximity Search"].aliases == ("RT-QPS",)
+    assert len(found["Ray-Traced Quux Proximity Search"].mentions) == 3
+
+
+def test_names_of_ideas_and_dimensions_are_not_entities():
+    abstract = ("We test the Linear Zorb Hypothesis (LZH) and Theory of Mind (ToM) on 2D and 3D datasets. "
+                "LZH holds for ToM, and equilibrium propagation trains the network.")
+    [xp] = extract_papers([Paper(id="t:idea", title="", abstract=abstract)], mode="accurate")
+    assert {e.name for e in xp.entities} == {"equilibrium propagation"}

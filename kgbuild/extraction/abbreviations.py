@@ -8,7 +8,10 @@ and `find_abbreviation` do the character alignment. Around it we fix the cases i
 - long form too long: leading determiners and verbs ("using the", "we propose") are trimmed;
 - extra words in the parenthesis ("(EP; Scellier 2017)", "(hereafter EP)", "(CNNs, see [3])"): the
   short form is the first segment, without the cue words;
-- plural uses of the short form ("CNNs" after "convolutional neural network (CNN)") are found too.
+- plural uses of the short form ("CNNs" after "convolutional neural network (CNN)") are found too;
+- hyphenated short forms that the tokenizer splits ("(RT-QPS)") are one short form;
+- the reverse order, a short form with its long form in brackets ("ZEPA (Zero-Embedding Predictive
+  Architecture)"), counts when the bracketed words' initials spell the short form.
 
 The result is `doc._.kg_abbreviations`: a list of (short Span, long Span) for every occurrence.
 """
@@ -41,19 +44,33 @@ def _short_form(doc: Doc, start: int, end: int) -> Span | None:
         stop += 1
     while start < stop and doc[start].lower_ in _CUES:
         start += 1
-    if start >= stop or stop - start > 2:
-        return None
     span = doc[start:stop]
-    if not short_form_filter(span) or not any(c.isupper() for c in span.text):
+    if start >= stop or stop - start > 2 and not _glued(span):
+        return None
+    if not _short_shape(span) or not any(c.isupper() for c in span.text):
         return None
     return span
 
 
+def _short_shape(span: Span) -> bool:
+    """scispaCy's short-form filter, applied to a hyphenated short form as one word."""
+    if not _glued(span):
+        return short_form_filter(span)
+    text = span.text
+    return 2 <= len(text) <= 12 and text[0].isalpha() and sum(c.isalpha() for c in text) >= len(text) / 2
+
+
+def _glued(span: Span) -> bool:
+    """Tokens written without spaces, hyphenated ("RT-QPS"), at most five: one short form."""
+    return len(span) <= 5 and not any(t.whitespace_ for t in span[:-1]) and any(t.text == "-" for t in span)
+
+
 def _initials_long_form(doc: Doc, short: Span, before: int) -> Span | None:
     """The shortest run of words ending at `before` whose initials spell the short form's letters."""
-    letters = [c.lower() for c in short.text if c.isalpha()]
+    cased = [c for c in short.text if c.isalpha()]
     if len(short.text) > 1 and short.text.endswith("s") and short.text[:-1].isupper():
-        letters = letters[:-1]
+        cased = cased[:-1]
+    letters = [c.lower() for c in cased]
     if len(letters) < 2:
         return None
     index, want = before - 1, len(letters) - 1
@@ -66,6 +83,8 @@ def _initials_long_form(doc: Doc, short: Span, before: int) -> Span | None:
             return None
         parts = [p for p in re.split(r"[-/]", token.text) if p]
         for part in reversed(parts):
+            if part.lower() in _INNER_WORDS and want >= 0 and cased[want].isupper():
+                continue  # "and" gives no capital: "Alignments and Interactions (AI)"; "of" gives ToM's "o"
             if want >= 0 and part[0].lower() == letters[want]:
                 # one word may give several letters from its own capitals ("ResNet" -> R, N)
                 want -= 1
@@ -77,6 +96,8 @@ def _initials_long_form(doc: Doc, short: Span, before: int) -> Span | None:
         index -= 1
     if want >= 0 or first is None:
         return None
+    while before > first and not any(c.isalnum() for c in doc[before - 1].text):
+        before -= 1  # "perceptrons~(MLPs)": TeX's "~" is no part of the long form
     return doc[first:before]
 
 
@@ -97,6 +118,21 @@ def parentheses(doc: Doc) -> list[tuple[int, int]]:
     return ranges
 
 
+def _reverse_definition(doc: Doc, start: int, inner_start: int, inner_end: int) -> tuple[Span, Span] | None:
+    """(short, long) for "SF (Long Form)": the words before any ";" or "," in the brackets, all of
+    them needed for the initials of the token before the bracket (a short form by shape)."""
+    stop = inner_start
+    while stop < inner_end and doc[stop].text not in {";", ",", ":"}:
+        stop += 1
+    short = doc[start - 1:start]
+    if stop - inner_start < 2 or not _short_shape(short) or sum(c.isupper() for c in short.text) < 2:
+        return None
+    long = _initials_long_form(doc, short, stop)
+    if long is None or long.start != inner_start:
+        return None
+    return short, long
+
+
 def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
     """(short form, long form) for each definition in `doc`, long form first in the text."""
     found = []
@@ -106,6 +142,9 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
             continue
         short = _short_form(doc, inner_start, inner_end)
         if short is None:
+            reverse = _reverse_definition(doc, start, inner_start, inner_end)
+            if reverse is not None:
+                found.append(reverse)
             continue
         long = _initials_long_form(doc, short, start)
         if long is None:
@@ -137,23 +176,30 @@ class Abbreviations:
     def __call__(self, doc: Doc) -> Doc:
         pairs = []
         long_of: dict[str, Span] = {}
-        two_word: dict[tuple[str, str], Span] = {}  # "SFX 2.0": a short form with a version
+        longer: dict[tuple[str, ...], Span] = {}  # "SFX 2.0", "RT-QPS": short forms of several tokens
         for short, long in find_definitions(doc):
-            if short.text in long_of or tuple(t.text for t in short) in two_word:
+            if short.text in long_of or tuple(t.text for t in short) in longer:
                 continue
-            if len(short) == 2:
-                two_word[(short[0].text, short[1].text)] = long
+            if len(short) > 1:
+                longer[tuple(t.text for t in short)] = long
                 continue
             long_of[short.text] = long
             if short.text.endswith("s") and short.text[:-1].isupper():
                 long_of.setdefault(short.text[:-1], long)
             else:
                 long_of.setdefault(short.text + "s", long)
-        if long_of or two_word:
+        widths = sorted({len(key) for key in longer}, reverse=True)
+        if long_of or longer:
             for token in doc:
-                long, width = long_of.get(token.text), 1
-                if long is None and two_word and token.i + 1 < len(doc):
-                    long, width = two_word.get((token.text, doc[token.i + 1].text)), 2
+                long, width = None, 1
+                for wide in widths:
+                    if token.i + wide <= len(doc):
+                        long = longer.get(tuple(t.text for t in doc[token.i: token.i + wide]))
+                        if long is not None:
+                            width = wide
+                            break
+                if long is None:
+                    long = long_of.get(token.text)
                 if long is not None and not (long.start <= token.i < long.end):
                     pairs.append((doc[token.i: token.i + width], long))
         doc._.kg_abbreviations = pairs

@@ -9,6 +9,9 @@ Sources, and what keeps each one honest:
   (`is_held_out`, a hash of doc_id shared with the NER training), and only names that are annotated
   in most of the training documents whose text contains them (a precision filter: names that are
   mostly ordinary words, such as "SO" or "area", drop out).
+- `data/region_breaks.txt` (written beside the lexicon): words that WhiteText training text uses often
+  but never inside a region name ("reach", "although", "mainly"); a trained region span that runs
+  over one of them is two names or none (`resolve.py`).
 - `data/mined_datasets.tsv` (source "mined", DATASET): names that unlabelled arXiv abstracts put in
   dataset contexts ("on the X dataset"), mined by `mine_datasets.py` and kept by its precision filter;
   a name that another source already lists (under any label) keeps that source's row.
@@ -97,6 +100,27 @@ def mine(path: Path, gold_type: str, label: str, source: str, keep, min_docs: in
     return rows
 
 
+BREAK_MIN_COUNT = 20
+"""A word is a region break only when the training text uses it at least this often (evidence, not chance)."""
+_WORD = re.compile(r"[a-z]+")
+
+
+def region_breaks(path: Path, min_count: int = BREAK_MIN_COUNT) -> list[str]:
+    """Lower-case words frequent in WhiteText training text that no annotated region name contains."""
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    counts: dict[str, int] = defaultdict(int)
+    inside: set[str] = set()
+    for doc in docs:
+        if is_held_out(doc["doc_id"]):
+            continue
+        for word in _WORD.findall(f"{doc['title']} {doc['abstract']}".lower()):
+            counts[word] += 1
+        for entity in doc["entities"]:
+            for name in [entity["name"], *entity.get("aliases", [])]:
+                inside.update(_WORD.findall(name.lower()))
+    return sorted(w for w, n in counts.items() if n >= min_count and w not in inside and len(w) > 1)
+
+
 def keep_region(name: str) -> bool:
     low = name.lower()
     if len(low) < 2 or low in NOT_REGIONS or ADJECTIVE.match(low) or not name[0].isalpha():
@@ -147,6 +171,11 @@ def main() -> None:
     for row in rows:
         counts[f"{row['label']}/{row['source']}"] += 1
     print(f"wrote {len(rows)} names to {args.out}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    whitetext = args.eval_data / "whitetext" / "train.jsonl"
+    if whitetext.is_file():
+        breaks = region_breaks(whitetext)
+        (args.out.parent / "region_breaks.txt").write_text("\n".join(breaks) + "\n", encoding="utf-8")
+        print(f"wrote {len(breaks)} region break words to {args.out.parent / 'region_breaks.txt'}")
 
 
 if __name__ == "__main__":

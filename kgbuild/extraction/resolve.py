@@ -1,11 +1,13 @@
 """Resolution: from every candidate span (lexicons, shape rules, each NER) to final, non-overlapping entities.
 
-Steps, in order: clean each candidate's edges; drop generic phrases, spans inside URLs, publisher
-notices or across the title/abstract boundary, and brain-region look-alikes outside neuroscience text;
-pick spans greedily by evidence tier, then length, then score; refine MODEL vs METHOD by shape; use
-abbreviation definitions to fix the long form's extent and to type every use of the short form; then
-extend (`extend.py`): code-like names coordinated with a dataset become datasets, and a region grows
-over a positioned part word before it ("lateral part of the X").
+Steps, in order: clean each candidate's edges; split a trained region span at words that no region
+name contains ("the X reach the Y" is X and Y; `data/region_breaks.txt`); drop generic phrases,
+spans inside URLs, publisher notices or across the title/abstract boundary, and brain-region
+look-alikes outside neuroscience text; pick spans greedily by evidence tier, then length, then
+score; refine MODEL vs METHOD by shape; use abbreviation definitions to fix the long form's extent
+and to type every use of the short form; then extend (`extend.py`): code-like names coordinated
+with a dataset become datasets, and a region grows over a positioned part word before it
+("lateral part of the X").
 
 The chosen spans go to `doc.spans["kg:entities"]` (span id = the component or rule that produced it)
 and to `doc.ents`; `doc._.kg_links` pairs short forms with their long forms for the canonicaliser.
@@ -13,8 +15,11 @@ and to `doc.ents`; `doc._.kg_links` pairs short forms with their long forms for 
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -22,9 +27,26 @@ from spacy.tokens import Doc, Span
 from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
 from .extend import coordinated, part_start
+from .lexicons import DEFAULT_LEXICON
 
 CANDIDATE_PREFIX = "cand:"
 ENTITIES_KEY = "kg:entities"
+_BREAKS_FILE = Path(__file__).parent / "data" / "region_breaks.txt"
+REGION_BREAKS = frozenset(_BREAKS_FILE.read_text(encoding="utf-8").split()) if _BREAKS_FILE.is_file() else frozenset()
+"""Words WhiteText training text uses often but never inside a region name (built by build_lexicons.py)."""
+
+
+def _region_heads() -> frozenset[str]:
+    """Words that end at least two of the lexicon's region names ("nucleus", "putamen"), lower-cased.
+
+    Two, because a single corpus name can end in noise ("putamen terminate").
+    """
+    rows = (json.loads(line) for line in DEFAULT_LEXICON.read_text(encoding="utf-8").splitlines() if line.strip())
+    heads = Counter(row["text"].split()[-1].lower() for row in rows if row["label"] == "BRAIN_REGION")
+    return frozenset(word for word, count in heads.items() if count >= 2)
+
+
+REGION_HEADS = _region_heads()
 
 # Evidence tiers: higher wins an overlap, then the longer span.
 TIERS = {
@@ -43,6 +65,8 @@ TIERS = {
 # Weak lexicon sources whose label an abbreviation definition in the text overrides: a name mined from other
 # abstracts ("CTB") may be defined as something else here.
 DEFINITION_YIELDS = {"lexicon:mined"}
+# Lexicons taken from corpora rather than curated: their short forms yield to a text defining them as generic.
+CORPUS_LEXICONS = {"lexicon:mined", "lexicon:whitetext", "lexicon:scirex"}
 _DATASET_SHAPES = {"shapes:named_dataset", "shapes:titled_lower_dataset", "shapes:the_word_dataset"}
 _PLURAL_HEADS = {"datasets", "benchmarks", "corpora", "databases", "suites", "collections", "challenges", "treebanks"}
 _LEADING = {"the", "a", "an", "our", "their", "its", "this", "that", "these", "those", "such", "each", "every",
@@ -79,7 +103,7 @@ NEURO_GATED = {"shapes:coding_method"}
 # Head words that type a long form defined with an abbreviation when no candidate covers it.
 HEAD_LABELS = {
     **dict.fromkeys(["network", "networks", "net", "nets", "transformer", "transformers", "autoencoder",
-                     "autoencoders", "machine", "perceptron", "llm", "gan", "former"], "MODEL"),
+                     "autoencoders", "machine", "perceptron", "llm", "gan", "former", "architecture"], "MODEL"),
     **dict.fromkeys(["dataset", "datasets", "benchmark", "benchmarks", "corpus", "database", "suite"], "DATASET"),
     **dict.fromkeys(["cortex", "nucleus", "gyrus", "sulcus", "area", "lobe", "thalamus", "striatum",
                      "colliculus", "amygdala", "hippocampus", "cerebellum", "tegmentum", "pallidus",
@@ -205,6 +229,27 @@ def _clean(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def region_pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    """A trained region span split at break words: the pieces that end in a region head word.
+
+    A CNN span can run over a clause ("medial X reach the rostral part of the Y"); the words
+    around the break are separate names, or nothing ("caudal part of this nucleus").
+    """
+    cuts = [i for i in range(start, end) if doc[i].lower_ in REGION_BREAKS]
+    if not cuts:
+        return [(start, end)]
+    pieces = []
+    for left, right in zip([start, *(c + 1 for c in cuts)], [*cuts, end], strict=True):
+        left, right = _clean(doc, left, right)
+        while left < right and (doc[left].is_stop or doc[left].is_punct):
+            left += 1
+        while right > left and (doc[right - 1].is_stop or doc[right - 1].is_punct):
+            right -= 1
+        if left < right and doc[right - 1].lower_ in REGION_HEADS:
+            pieces.append((left, right))
+    return pieces
+
+
 def _cuts_word(doc: Doc, start: int, end: int) -> bool:
     """Whether a span ends inside a hyphenated word ("Foo" of "Foo-reID"; not "Foo-based", which is no name)."""
     if end + 1 >= len(doc) or doc[end - 1].whitespace_ or doc[end].text != "-" or doc[end].whitespace_:
@@ -288,6 +333,34 @@ def _extend(doc: Doc, chosen: dict, taken: list[bool]) -> None:
                 taken[k] = True
 
 
+CONCEPT_HEADS = {"hypothesis", "hypotheses", "theory", "theories", "phenomenon", "phenomena", "effect", "effects",
+                 "curse", "paradox", "conjecture", "illusion"}
+"""Heads of ideas, not techniques ("Linear Representation Hypothesis (LRH)", "Theory of Mind (ToM)")."""
+
+
+def concept_named(span: Span) -> bool:
+    """Whether a name's head (the word before "of", else the last word) is an idea rather than a technique."""
+    words = [t.lower_ for t in span if t.is_alpha]
+    if not words:
+        return False
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+    return head in CONCEPT_HEADS
+
+
+def _drop_concepts(doc: Doc, chosen: dict, pairs: list) -> list:
+    """Drop uncurated METHOD/MODEL/DATASET entities named for an idea, with the short forms defined for
+    them; returns the pairs that remain. Curated names ("Free Energy ...") stay."""
+    dropped = {key for key, c in chosen.items() if c.component != "lexicon:curated"
+               and c.label in ("METHOD", "MODEL", "DATASET") and concept_named(doc[c.start:c.end])}
+    if not dropped:
+        return pairs
+    dropped |= {short for short, long in pairs if long in dropped and short in chosen
+                and chosen[short].component != "lexicon:curated"}
+    for key in dropped:
+        del chosen[key]
+    return [(short, long) for short, long in pairs if long not in dropped and short not in dropped]
+
+
 def _named_label(span: Span) -> str | None:
     """A Title Case long form with an acronym ("Local Interaction Basis (LIB)") names a technique."""
     words = [t for t in span if t.is_alpha and t.lower_ not in {"of", "and", "for", "the", "in", "on", "to"}]
@@ -338,9 +411,8 @@ class Resolver:
 
     def candidates(self, doc: Doc) -> list[Candidate]:
         blocked = self._blocked(doc)
-        boundary = doc._.kg_title_len
-        neuro = data_talk = None
-        found = []
+        lazy: dict[str, bool] = {}
+        found: list[Candidate] = []
         for group, spans in doc.spans.items():
             if not group.startswith(CANDIDATE_PREFIX):
                 continue
@@ -350,42 +422,58 @@ class Resolver:
                     else _clean(doc, span.start, span.end)
                 if start >= end:
                     continue
-                label = span.label_
-                if component in _DATASET_SHAPES and doc[end - 1].lower_ in _PLURAL_HEADS:
-                    end -= 1  # "the LFW and YTF datasets": the plural head belongs to no single name
-                clean = doc[start:end]
-                if component.startswith("ner") and not self._ner_keeps(span, clean, label):
-                    continue
-                text = clean.text.lower()
-                descriptive = self.ner_descriptive and component.startswith("ner")
-                if text in GENERIC and not descriptive or all(t.is_stop or t.is_punct or t.like_num for t in clean):
-                    continue
-                if label == "BRAIN_REGION" and text in {"cortex", "brain"}:
-                    continue
-                char_start, char_end = clean.start_char, clean.end_char
-                if any(char_start < b_end and b_start < char_end for b_start, b_end in blocked):
-                    continue
-                if boundary is not None and char_start < boundary < char_end:
-                    continue
-                if (self.neuro_gate and component in NEURO_GATED or label == "BRAIN_REGION" and self.neuro_gate
-                        and len(clean) == 1
-                        and component != "lexicon:curated" or label == "BRAIN_REGION" and len(text) <= 3):
-                    if neuro is None:
-                        neuro = len(NEURO_CUES.findall(doc_text(doc))) >= 2
-                    if not neuro:
-                        continue
-                if component == "lexicon:mined" and len(text) <= 4:
-                    if data_talk is None:
-                        data_talk = DATA_CUES.search(doc_text(doc)) is not None
-                    if not data_talk:
-                        continue
-                confidence = (doc.user_data.get(("kg:confidence", span.start, span.end)) or 0.0)
-                tier = TIERS["lexicon:curated"] if component.startswith("ner") and label in self.ner_tier_labels \
-                    else _tier(component)
-                if component.startswith("lexicon") and _cuts_word(doc, start, end):
-                    tier -= 1  # "Foo" inside "Foo-reID": a whole-word name from a weaker source may win
-                found.append(Candidate(start, end, label, component, tier, confidence))
+                pieces = region_pieces(doc, start, end) if component.startswith("ner") \
+                    and span.label_ == "BRAIN_REGION" else [(start, end)]
+                for piece_start, piece_end in pieces:
+                    candidate = self._candidate(doc, span, component, piece_start, piece_end, blocked, lazy)
+                    if candidate is not None:
+                        found.append(candidate)
         return found
+
+    def _candidate(self, doc: Doc, span: Span, component: str, start: int, end: int,
+                   blocked: list[tuple[int, int]], lazy: dict[str, bool]) -> Candidate | None:
+        """Tokens start:end of a candidate `span` as a Candidate, or None when a filter drops them.
+
+        `lazy` caches the document-wide cues ("neuro", "data") the first time a filter needs one.
+        """
+        label = span.label_
+        if component in _DATASET_SHAPES and doc[end - 1].lower_ in _PLURAL_HEADS:
+            end -= 1  # "the LFW and YTF datasets": the plural head belongs to no single name
+        clean = doc[start:end]
+        if component.startswith("ner") and not self._ner_keeps(span, clean, label):
+            return None
+        text = clean.text.lower()
+        descriptive = self.ner_descriptive and component.startswith("ner")
+        if text in GENERIC and not descriptive or all(t.is_stop or t.is_punct or t.like_num for t in clean):
+            return None
+        if label == "BRAIN_REGION" and text in {"cortex", "brain"}:
+            return None
+        if label == "DATASET" and len(clean) == 1 and _DIMENSION.match(clean.text):
+            return None  # "2D and 3D datasets": a dimension, not a name
+        char_start, char_end = clean.start_char, clean.end_char
+        if any(char_start < b_end and b_start < char_end for b_start, b_end in blocked):
+            return None
+        boundary = doc._.kg_title_len
+        if boundary is not None and char_start < boundary < char_end:
+            return None
+        if (self.neuro_gate and component in NEURO_GATED or label == "BRAIN_REGION" and self.neuro_gate
+                and len(clean) == 1
+                and component != "lexicon:curated" or label == "BRAIN_REGION" and len(text) <= 3):
+            if "neuro" not in lazy:
+                lazy["neuro"] = len(NEURO_CUES.findall(doc_text(doc))) >= 2
+            if not lazy["neuro"]:
+                return None
+        if component == "lexicon:mined" and len(text) <= 4:
+            if "data" not in lazy:
+                lazy["data"] = DATA_CUES.search(doc_text(doc)) is not None
+            if not lazy["data"]:
+                return None
+        confidence = (doc.user_data.get(("kg:confidence", span.start, span.end)) or 0.0)
+        tier = TIERS["lexicon:curated"] if component.startswith("ner") and label in self.ner_tier_labels \
+            else _tier(component)
+        if component.startswith("lexicon") and _cuts_word(doc, start, end):
+            tier -= 1  # "Foo" inside "Foo-reID": a whole-word name from a weaker source may win
+        return Candidate(start, end, label, component, tier, confidence)
 
     def __call__(self, doc: Doc) -> Doc:
         found = self.candidates(doc)
@@ -404,6 +492,7 @@ class Resolver:
                 taken[i] = True
         pairs = self._abbreviations(doc, chosen, taken)
         _extend(doc, chosen, taken)
+        pairs = _drop_concepts(doc, chosen, pairs)
         spans = [Span(doc, c.start, c.end, label=c.label, span_id=c.component)
                  for c in sorted(chosen.values(), key=lambda c: c.start)]
         doc.spans[ENTITIES_KEY] = spans
@@ -450,10 +539,13 @@ class Resolver:
             else:
                 label = (headed.get((long.start, long.end)) or head_label(long)
                          or self._short_label(short, long, chosen) or _named_label(long) or inner_head_label(long))
-                if label is None or long.text.lower() in GENERIC or any(taken[long.start:long.end]):
+                generic = long.text.lower() in GENERIC
+                if label is None or generic or any(taken[long.start:long.end]):
                     weak = chosen.get((short.start, short.end))
-                    if label is None and weak is not None and weak.component in DEFINITION_YIELDS:
-                        # "cholera toxin subunit B (CTB)" is not the mined dataset CTB (Chinese Treebank)
+                    if weak is not None and (label is None and weak.component in DEFINITION_YIELDS
+                                             or generic and weak.component in CORPUS_LEXICONS):
+                        # "cholera toxin subunit B (CTB)" is not the mined dataset CTB (Chinese Treebank);
+                        # "computational neuroscience (CN)" is not the WhiteText region CN
                         del chosen[(short.start, short.end)]
                         for i in range(short.start, short.end):
                             taken[i] = False

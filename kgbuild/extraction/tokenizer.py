@@ -11,6 +11,7 @@ What changes, each fixing a span boundary that the default rules hide inside one
 - ``propagation(EP``, ``(fMRI)-based``: a bracket glued to a word splits.
 - ``ViT.`` at a sentence end: a full stop after a mixed-case abbreviation splits.
 - ``$\\alpha$-divergence``: a leading hyphen before a letter splits.
+- ``perceptrons~(MLPs)``: TeX's non-breaking ``~`` before a bracket splits off, and so does the bracket.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ EXTRA_INFIXES = [
     r"[{}]",
     r"(?<=[0-9A-Za-z])[(\[](?=[0-9A-Za-z])",
     r"(?<=[0-9A-Za-z])[)\]](?=[-0-9A-Za-z])",
+    r"(?<=[0-9A-Za-z])~(?=[(\[])",
+    r"(?<=~)[(\[]",
 ]
 
 
