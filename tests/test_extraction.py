@@ -448,3 +448,25 @@ def test_names_of_ideas_and_dimensions_are_not_entities():
                 "LZH holds for ToM, and equilibrium propagation trains the network.")
     [xp] = extract_papers([Paper(id="t:idea", title="", abstract=abstract)], mode="accurate")
     assert {e.name for e in xp.entities} == {"equilibrium propagation"}
+
+
+def test_code_names_coordinated_with_a_model_and_sized_models_are_models():
+    abstract = "We compare S4, Zorb5, and the LRU, and evaluate BORK-7B on reasoning; LAION-5B is left out."
+    [xp] = extract_papers([Paper(id="t:coord-model", title="", abstract=abstract)], mode="fast")
+    labels = {e.name: e.label for e in xp.entities}
+    assert labels["Zorb5"] == "MODEL" and labels["BORK-7B"] == "MODEL"
+    assert labels["LAION-5B"] == "DATASET"  # a curated dataset outranks the size shape
+
+
+def test_lexicon_names_match_across_prefix_hyphens_and_grow_over_a_glued_prefix():
+    from kgbuild.extraction.lexicons import variants
+
+    assert {"multi-layer perceptron", "multilayer perceptron"} <= variants("multilayer perceptron")
+    abstract = ("A multi-layer perceptron reads features from Places-CNN; a Semi-Nonnegative Matrix Factorization "
+                "of self-attention mechanisms follows, unlike a non-Transformer baseline and Image-fMRI pairs.")
+    [xp] = extract_papers([Paper(id="t:glued", title="", abstract=abstract)], mode="fast")
+    labels = {e.name: e.label for e in xp.entities}
+    assert labels["multi-layer perceptron"] == "MODEL" and labels["Places-CNN"] == "MODEL"
+    assert labels["Semi-Nonnegative Matrix Factorization"] == "METHOD" and "self-attention mechanisms" in labels
+    assert "Transformer" in labels and "non-Transformer" not in labels  # a negation is not part of the name
+    assert "Image-fMRI" not in labels

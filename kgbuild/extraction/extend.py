@@ -2,8 +2,9 @@
 
 Two rules, applied by `kgbuild_resolve` once the spans are chosen and abbreviations are settled:
 
-- coordination: a code-like word joined by "and"/"or"/"," to a chosen dataset is a dataset too
-  ("on CIFAR-10, Foo-5K and BarQA");
+- coordination: a code-like word joined by "and"/"or"/"," to a chosen dataset or model has its type
+  too ("on CIFAR-10, Foo-5K and BarQA", "S4, S5 and Zorb-2"); methods anchor nothing, because acronyms
+  beside a method are as often what it is applied to ("a method for MCI and SCD classification");
 - parts of regions: a chosen region grows leftwards over "of (the)", a part word and the position words
   before it ("the rostral and caudal parts of the X nucleus", "shell of the Y"), because a positioned
   part of a structure is a structure of its own.

@@ -34,9 +34,32 @@ def needs_exact_case(text: str) -> bool:
     return not mixed and (len(text) <= 5 or text.istitle() or text.isupper())
 
 
+PREFIXES = ("multi", "semi", "non", "pre", "post", "cross", "inter", "intra", "hyper", "meta", "anti", "self")
+"""Prefixes written both joined and hyphenated ("multilayer" / "multi-layer")."""
+
+
+def _prefix_forms(text: str) -> set[str]:
+    """`text` with each prefixed word written the other way: joined <-> hyphenated."""
+    forms = set()
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        low = word.lower()
+        for prefix in PREFIXES:
+            n = len(prefix)
+            if low.startswith(prefix + "-") and word[n + 1:].isalpha():
+                other = word[:n] + word[n + 1:]
+            elif low.startswith(prefix) and len(word) > n + 3 and word[n:].isalpha():
+                other = word[:n] + "-" + word[n:]
+            else:
+                continue
+            forms.add(" ".join([*words[:i], other, *words[i + 1:]]))
+    return forms
+
+
 def variants(text: str) -> set[str]:
-    """Spellings of a lexicon name that should match too: plural, hyphen or space between words."""
-    forms = {text}
+    """Spellings of a lexicon name that should match too: plural, hyphen or space between words,
+    a prefix joined or hyphenated ("multilayer perceptron" / "multi-layer perceptron")."""
+    forms = {text} | _prefix_forms(text)
     if " " in text:
         forms.add(text.replace(" ", "-"))
     if "-" in text and not any(c.isdigit() for c in text):

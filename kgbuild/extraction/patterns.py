@@ -91,6 +91,8 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     ("MODEL", "hyphen_net", r"(?<![\w-])[A-Z][A-Za-z0-9]*-Net(?:s|\d+|\+\+)?(?![\w-])"),
     ("MODEL", "former_token", r"(?<![\w-])[A-Z][A-Za-z0-9]*[Ff]ormer(?:-?v?\d+)?(?![\w-])"),
     ("MODEL", "versioned_family", r"(?<![\w-])(?:" + _FAMILIES + r")(?:[- ]?" + _VERSION + r"(?![\w]))+"),
+    # "Zorb-7B", "Foo-Chat-1.5B": a name with a parameter count in billions is a trained model
+    ("MODEL", "sized_model", r"(?<![\w-])[A-Z][A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?B(?![\w-])"),
     ("MODEL", "hyphen_llm", r"(?<![\w-])[A-Z][A-Za-z0-9]+-(?:LLM|GPT|BERT|GAN|VAE|ViT|CLIP|NeRF|LM|VLM)(?![\w-])"),
     ("DATASET", "named_dataset", r"(?<![\w-])(?:" + _CODE + r" ){1,3}(?:" + "|".join(DATASET_HEADS) + r")(?![\w-])"),
     ("DATASET", "titled_dataset", r"(?<![\w-])(?:" + _TITLED + r" ){1,4}(?:Dataset|Benchmark|Corpus|Database|Suite|"
@@ -128,7 +130,7 @@ _LLM_TAILS = ("LM", "GPT", "BERT", "GAN", "VAE", "ViT", "CLIP", "NeRF", "LLaMA")
 REQUIRES: dict[str, tuple[str, ...]] = {
     "net_token": ("Net",), "hyphen_net": ("-Net",), "former_token": ("ormer",), "bench_token": ("Bench",),
     "versioned_family": tuple(MODEL_FAMILIES), "hyphen_llm": _LLM_TAILS, "embedded_family": _LLM_TAILS,
-    "coding_method": ("ncoding", "ecoding"),
+    "coding_method": ("ncoding", "ecoding"), "sized_model": tuple(f"{d}B" for d in "0123456789"),
     "titled_lower_dataset": ("dataset", "benchmark", "corpus", "database"),
     "the_word_dataset": ("dataset", "benchmark", "corpus", "database"),
     "titled_dataset": ("Dataset", "Benchmark", "Corpus", "Database", "Suite", "Challenge", "Treebank"),

@@ -55,7 +55,7 @@ TIERS = {
     "shapes:modified_region": 3, "shapes:named_area": 3, "shapes:dataset_variant": 3,
     "shapes:named_dataset": 3, "shapes:titled_dataset": 3, "shapes:titled_lower_dataset": 3,
     "shapes:title_dataset": 3, "shapes:coding_method": 3, "shapes:hyphen_llm": 3, "shapes:bench_token": 3,
-    "shapes:embedded_family": 3, "shapes:the_word_dataset": 3,
+    "shapes:embedded_family": 3, "shapes:the_word_dataset": 3, "shapes:sized_model": 3,
     "shapes:dataset_list": 2,
     "abbreviation": 3,
     "ner": 2,
@@ -250,6 +250,23 @@ def region_pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
+GLUED_PREFIXES = {"self", "semi", "multi", "cross", "hyper", "meta", "intra", "inter", "sub"}
+"""Lower-case words that a hyphen joins to the name after them ("self-attention"); not "non", "pre"."""
+
+
+def _glued_start(doc: Doc, start: int, label: str) -> int:
+    """Where a lexicon match starting inside a hyphenated word really starts: over a prefix before the
+    hyphen ("self-attention", "Semi-Nonnegative Matrix Factorization"), and for a model over a
+    capitalised word too ("Places-CNN"; but "Image-fMRI" pairs are data, not a method)."""
+    if start < 2 or doc[start - 1].text != "-" or doc[start - 1].whitespace_ or doc[start - 2].whitespace_:
+        return start
+    left = doc[start - 2]
+    whole = start < 3 or bool(doc[start - 3].whitespace_) or doc[start - 3].is_punct  # "Semi-", not "a-Semi-"
+    if whole and left.is_alpha and (left.lower_ in GLUED_PREFIXES or label == "MODEL" and left.text[0].isupper()):
+        return start - 2
+    return start
+
+
 def _cuts_word(doc: Doc, start: int, end: int) -> bool:
     """Whether a span ends inside a hyphenated word ("Foo" of "Foo-reID"; not "Foo-based", which is no name)."""
     if end + 1 >= len(doc) or doc[end - 1].whitespace_ or doc[end].text != "-" or doc[end].whitespace_:
@@ -313,16 +330,17 @@ _DESCRIPTIVE_TAIL = re.compile(r"-[a-z]{4,}$")
 
 
 def _coordinable(text: str) -> bool:
-    """A word that can join a coordinated dataset: code-shaped, not a generic acronym, number or description."""
+    """A word that can join a coordinated name: code-shaped, not a generic acronym, number or description."""
     return bool(_CODE_WORD.match(text)) and text.rstrip("s") not in GENERIC_ACRONYMS and text[0].isalpha() \
         and not _DESCRIPTIVE_TAIL.search(text)  # "960h", "3D", "ML-ready" are no names
 
 
 def _extend(doc: Doc, chosen: dict, taken: list[bool]) -> None:
     """Apply the extension rules of `extend` to the chosen spans (see the module docstring)."""
-    anchors = [key for key, c in chosen.items() if c.label == "DATASET"]
-    for a, b in coordinated(doc, anchors, taken, _coordinable):
-        chosen[(a, b)] = Candidate(a, b, "DATASET", "coordination", 1, 0.0)
+    for label in ("DATASET", "MODEL"):
+        anchors = [key for key, c in chosen.items() if c.label == label]
+        for a, b in coordinated(doc, anchors, taken, _coordinable):
+            chosen[(a, b)] = Candidate(a, b, label, "coordination", 1, 0.0)
     for cand in [c for c in chosen.values() if c.label == "BRAIN_REGION"]:
         start = part_start(doc, cand.start, taken)
         if start is not None:
@@ -418,7 +436,7 @@ class Resolver:
                 continue
             for span in spans:
                 component = _component(group, span)
-                start, end = (span.start, span.end) if component.startswith("lexicon") \
+                start, end = (_glued_start(doc, span.start, span.label_), span.end) if component.startswith("lexicon") \
                     else _clean(doc, span.start, span.end)
                 if start >= end:
                     continue
