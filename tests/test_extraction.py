@@ -470,3 +470,15 @@ def test_lexicon_names_match_across_prefix_hyphens_and_grow_over_a_glued_prefix(
     assert labels["Semi-Nonnegative Matrix Factorization"] == "METHOD" and "self-attention mechanisms" in labels
     assert "Transformer" in labels and "non-Transformer" not in labels  # a negation is not part of the name
     assert "Image-fMRI" not in labels
+
+
+def test_a_system_the_text_introduces_by_apposition_is_named_and_typed_by_its_head():
+    abstract = ("We introduce Zorb Steering, a training-free activation steering technique, and we describe "
+                "Sparzey, an unsupervised hierarchical memory model. Zorb Steering halves the cost; Sparzey learns "
+                "online. In this paper we present Results, a framework, on ImageNet, MIT Places and Zorb-5K.")
+    [xp] = extract_papers([Paper(id="t:appos", title="", abstract=abstract)], mode="fast")
+    found = {e.name: e for e in xp.entities}
+    assert found["Zorb Steering"].label == "METHOD" and len(found["Zorb Steering"].mentions) == 2
+    assert found["Sparzey"].label == "MODEL" and len(found["Sparzey"].mentions) == 2
+    assert "Results" not in found  # one plain capitalised word that never recurs is no name
+    assert "MIT" not in found  # the edge of a longer name is not a coordinated name of its own

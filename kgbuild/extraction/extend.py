@@ -63,13 +63,19 @@ def coordinated(doc: Doc, anchors: Iterable[tuple[int, int]], taken: list[bool],
                 if doc[j].text in _STOPS:
                     break
                 a, b = _word_at(doc, j, step)
-                if any(taken[a:b]) or not is_name(doc[a:b].text):
+                if any(taken[a:b]) or not is_name(doc[a:b].text) or _name_goes_on(doc, a, b, step):
                     break
                 found.append((a, b))
                 for k in range(a, b):
                     taken[k] = True
                 i = (a if step < 0 else b - 1) + step
     return found
+
+
+def _name_goes_on(doc: Doc, a: int, b: int, step: int) -> bool:
+    """Whether the word a:b is only the edge of a longer name ("MIT" of "ImageNet, MIT Places")."""
+    k = b if step > 0 else a - 1
+    return 0 <= k < len(doc) and doc[k].is_alpha and doc[k].text[0].isupper()
 
 
 def part_start(doc: Doc, start: int, taken: list[bool]) -> int | None:

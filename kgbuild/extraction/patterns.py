@@ -84,6 +84,31 @@ _TITLED = r"(?:[A-Z][A-Za-z0-9.+]*(?:-[A-Z0-9][A-Za-z0-9.+]*)*|of|and|for|the)"
 # Capitalised words that describe data rather than name it ("the English corpus", "the Twitter dataset").
 _NOT_NAMES = "(?:" + "|".join(sorted(NOT_DATASET_WORDS, key=len, reverse=True)) + ")"
 
+# "we introduce Zorb Steering, a training-free steering technique", "a model called ZorbNet": the text
+# names its own system and says what it is; the head noun gives the type. The name (group "name") is
+# one to four capitalised words, each with a letter after the first.
+_INTRODUCED = (r"(?:\b[Ww]e (?:propose|introduce|present|develop|describe|design|call|term|name|dub)"
+               r"(?: (?:a|an|the))? )")
+_OWN_NAME = (r"(?P<name>(?!(?:The|A|An|This|These|Our|It|We)\b)"
+             r"[A-Z][A-Za-z0-9]*[A-Za-z0-9](?:[- ][A-Z][A-Za-z0-9]*){0,3})")
+_MODEL_HEADS = r"(?:model|architecture|network|transformer|encoder|decoder)s?"
+_METHOD_HEADS = (r"(?:method|technique|framework|algorithm|approach|mechanism|procedure|strategy|paradigm|"
+                 r"objective|loss|regularizer)s?")
+
+
+_ANY_HEAD = r"(?:" + _MODEL_HEADS + "|" + _METHOD_HEADS + r")\b"
+
+
+def _apposition(heads: str) -> str:
+    """`we introduce NAME, a ... HEAD` or `a ... HEAD called NAME`: the first head noun within six words."""
+    return (r"(?:" + _INTRODUCED + _OWN_NAME + r", (?:a|an|the) (?:(?!" + _ANY_HEAD + r")[\w-]+,? ){0,6}" + heads
+            + r"|\b" + heads + r",? (?:called|named|termed|dubbed) " + _OWN_NAME.replace("?P<name>", "?P<name2>")
+            + r")(?![\w-])")
+
+
+SELF_NAMING = {"apposition_model", "apposition_method"}
+"""Rules whose name is then found at every other use in the same text."""
+
 # Rules on the text (one C-speed regex pass each); the match must line up with token boundaries.
 TEXT_RULES: list[tuple[str, str, str]] = [
     ("MODEL", "net_token", r"(?<![\w-])" + NOT_MODEL_NETS
@@ -123,6 +148,8 @@ TEXT_RULES: list[tuple[str, str, str]] = [
      r"(?: models?| approach(?:es)?)?|(?:[Ee]ncoding|[Dd]ecoding) models?)(?![\w-])"),
     ("METHOD", "title_name", r"^[A-Z][\w-]*[A-Z0-9][\w-]*(?=: )"),  # "TrAct: Making ..." names the paper's system
     ("METHOD", "named_method", r"(?<=[a-z,;] )[A-Z][a-z]+(?:'s)? (?:" + "|".join(METHOD_NAMED_HEADS) + r")(?![\w-])"),
+    ("MODEL", "apposition_model", _apposition(_MODEL_HEADS)),
+    ("METHOD", "apposition_method", _apposition(_METHOD_HEADS)),
 ]
 # Literals of which a text must contain one for the rule to match at all: a C-speed `in` test skips
 # the regex pass (each pass costs about as much as tokenizing) on most abstracts.
@@ -186,6 +213,26 @@ def _region_start(text: str, match: re.Match) -> int | None:
     return before.start() + sum(len(w) for w in words[:keep])
 
 
+def _bounds(text: str, rule: str, match: re.Match) -> tuple[int | None, int]:
+    """Character range of a rule's match: its "name" group when it has one."""
+    if rule == "modified_region":
+        return _region_start(text, match), match.end()
+    for group in ("name", "name2"):
+        if group in match.re.groupindex and match.start(group) >= 0:
+            return match.start(group), match.end(group)
+    return match.start(), match.end()
+
+
+def _other_uses(doc: Doc, text: str, named: Span, label: str, rule: str) -> list[Span]:
+    """Spans of every other whole-word occurrence of a name the text introduced."""
+    spans = []
+    for match in re.finditer(r"(?<![\w-])" + re.escape(named.text) + r"(?![\w-])", text):
+        span = doc.char_span(match.start(), match.end(), label=label, alignment_mode="contract")
+        if span is not None and len(span) and span.start != named.start:
+            spans.append(Span(doc, span.start, span.end, label=label, span_id=rule))
+    return spans
+
+
 @Language.factory("kgbuild_shapes", default_config={"spans_key": "cand:shapes"})
 def make_shapes(nlp: Language, name: str, spans_key: str) -> ShapeMatcher:
     return ShapeMatcher(nlp, name, spans_key)
@@ -209,12 +256,17 @@ class ShapeMatcher:
             if requires is not None and requires.search(text) is None:
                 continue
             for match in regex.finditer(text):
-                start = _region_start(text, match) if rule == "modified_region" else match.start()
+                start, end = _bounds(text, rule, match)
                 if start is None:
                     continue
-                span = doc.char_span(start, match.end(), label=label, alignment_mode="contract")
-                if span is not None and len(span):
-                    spans.append(Span(doc, span.start, span.end, label=label, span_id=rule))
+                span = doc.char_span(start, end, label=label, alignment_mode="contract")
+                if span is None or not len(span):
+                    continue
+                if rule in SELF_NAMING:
+                    if span.text.isalpha() and span.text.istitle() and text.count(span.text) < 2:
+                        continue  # one plain capitalised word ("Results, a framework") must recur to be a name
+                    spans += _other_uses(doc, text, span, label, rule)
+                spans.append(Span(doc, span.start, span.end, label=label, span_id=rule))
         if any(cue in text for cue in ("datasets", "benchmarks", "corpora", "databases", "data sets", " on ")):
             for start, end in listed_names(text):
                 span = doc.char_span(start, end, label="DATASET", alignment_mode="contract")

@@ -56,6 +56,7 @@ TIERS = {
     "shapes:named_dataset": 3, "shapes:titled_dataset": 3, "shapes:titled_lower_dataset": 3,
     "shapes:title_dataset": 3, "shapes:coding_method": 3, "shapes:hyphen_llm": 3, "shapes:bench_token": 3,
     "shapes:embedded_family": 3, "shapes:the_word_dataset": 3, "shapes:sized_model": 3,
+    "shapes:apposition_model": 3, "shapes:apposition_method": 3,
     "shapes:dataset_list": 2,
     "abbreviation": 3,
     "ner": 2,
