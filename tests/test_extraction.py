@@ -482,3 +482,11 @@ def test_a_system_the_text_introduces_by_apposition_is_named_and_typed_by_its_he
     assert found["Sparzey"].label == "MODEL" and len(found["Sparzey"].mentions) == 2
     assert "Results" not in found  # one plain capitalised word that never recurs is no name
     assert "MIT" not in found  # the edge of a longer name is not a coordinated name of its own
+
+
+def test_a_name_after_called_ends_where_the_name_ends():
+    abstract = ("A search algorithm called Levy flight guides the swarm, and a second method, called ZORQ (Zero "
+                "Order Quux), prunes it.")
+    [xp] = extract_papers([Paper(id="t:called", title="", abstract=abstract)], mode="fast")
+    names = {e.name for e in xp.entities}
+    assert "Levy" not in names and ({"ZORQ", "Zero Order Quux"} & names)

@@ -96,6 +96,8 @@ _METHOD_HEADS = (r"(?:method|technique|framework|algorithm|approach|mechanism|pr
                  r"objective|loss|regularizer)s?")
 
 
+# after "called X" the name must end: "called Levy flight" is a longer name in lower case, not "Levy"
+_NAME_ENDS = r"(?= ?[,.;:()\[]|$| (?:and|or|to|for|that|which|is|was|are|in|on|with|as)\b)"
 _ANY_HEAD = r"(?:" + _MODEL_HEADS + "|" + _METHOD_HEADS + r")\b"
 
 
@@ -103,7 +105,7 @@ def _apposition(heads: str) -> str:
     """`we introduce NAME, a ... HEAD` or `a ... HEAD called NAME`: the first head noun within six words."""
     return (r"(?:" + _INTRODUCED + _OWN_NAME + r", (?:a|an|the) (?:(?!" + _ANY_HEAD + r")[\w-]+,? ){0,6}" + heads
             + r"|\b" + heads + r",? (?:called|named|termed|dubbed) " + _OWN_NAME.replace("?P<name>", "?P<name2>")
-            + r")(?![\w-])")
+            + _NAME_ENDS + r")(?![\w-])")
 
 
 SELF_NAMING = {"apposition_model", "apposition_method"}
