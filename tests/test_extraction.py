@@ -490,3 +490,11 @@ def test_a_name_after_called_ends_where_the_name_ends():
     [xp] = extract_papers([Paper(id="t:called", title="", abstract=abstract)], mode="fast")
     names = {e.name for e in xp.entities}
     assert "Levy" not in names and ({"ZORQ", "Zero Order Quux"} & names)
+
+
+def test_generic_model_classes_defined_with_a_short_form_are_no_entities():
+    abstract = ("We train a reward model (RM) and large reasoning models (LRMs), and Vision-Language Models (VLMs) "
+                "fail where a long short-term memory (LSTM) and an induction head (IH) do not. The RM, the LRMs "
+                "and the VLMs improve; the LSTM and the IH stay.")
+    [xp] = extract_papers([Paper(id="t:generic", title="", abstract=abstract)], mode="accurate")
+    assert [(e.name, e.label, e.aliases) for e in xp.entities] == [("long short-term memory", "MODEL", ("LSTM",))]

@@ -87,6 +87,11 @@ GENERIC = {
     "tasks", "accuracy", "performance", "area", "areas", "region", "regions", "nucleus", "layer", "layers",
     "stream", "pathway", "complex", "formation", "process", "test", "state-of-the-art", "sota", "baseline",
     "baselines", "our model", "our method", "the brain", "visual system", "nervous system",
+    "reward model", "reward models", "reasoning model", "reasoning models", "large reasoning model",
+    "large reasoning models", "vision-language model", "vision-language models", "vision language model",
+    "vision language models", "large vision-language model", "large vision-language models",
+    "large vision language model", "large vision language models", "multimodal large language model",
+    "multimodal large language models", "multi-modal large language models", "large multimodal models",
     "computer vision", "natural language processing", "natural language understanding", "neuroscience",
     "computational neuroscience", "cognitive science", "speech processing", "robotics", "data science",
 }
@@ -167,6 +172,8 @@ def ner_acceptable(span: Span, label: str) -> bool:
     return HEAD_LABELS.get(last) == label
 
 
+_UNIT_HEADS = {"sentences", "files", "pairs", "features", "scans", "samples", "tokens", "triples", "vectors",
+               "formats", "format", "snippets", "frames"}
 _DETERMINERS = {"our", "their", "its", "this", "that", "these", "those", "his", "her", "my", "your", "we", "such",
                 "the", "a", "an", "each", "every", "any", "both", "all", "several", "various", "some", "it", "they"}
 
@@ -198,6 +205,8 @@ def ner_generic(span: Span, cleaned: Span, label: str = "", descriptive: bool = 
     if label == "DATASET" and len(words) == 1 and (words[0].is_title and words[0].is_alpha
                                                    or _DIMENSION.match(words[0].text)):
         return True  # "English", "Speech", "2D": an ordinary capitalised word or a dimension, not a name
+    if label == "DATASET" and len(words) > 1 and last in _UNIT_HEADS:
+        return True  # "SPO sentences", "ONNX files": units of some format, not a named collection
     return last in _GENERIC_HEADS and len(words) <= 2 and all(t.is_lower and not _CODE_WORD.match(t.text)
                                                               for t in words)
 
@@ -353,8 +362,10 @@ def _extend(doc: Doc, chosen: dict, taken: list[bool]) -> None:
 
 
 CONCEPT_HEADS = {"hypothesis", "hypotheses", "theory", "theories", "phenomenon", "phenomena", "effect", "effects",
-                 "curse", "paradox", "conjecture", "illusion"}
-"""Heads of ideas, not techniques ("Linear Representation Hypothesis (LRH)", "Theory of Mind (ToM)")."""
+                 "curse", "paradox", "conjecture", "illusion", "parameter", "parameters", "head", "heads"}
+"""Heads of ideas and quantities, not techniques ("Linear Representation Hypothesis (LRH)", "Theory of Mind
+(ToM)", "Displacement Parameters (DPs)", "induction head (IH)"). Not "representation": named
+representations are often methods ("Maximum Manifold Capacity Representations")."""
 
 
 def concept_named(span: Span) -> bool:
@@ -369,12 +380,12 @@ def concept_named(span: Span) -> bool:
 def _drop_concepts(doc: Doc, chosen: dict, pairs: list) -> list:
     """Drop uncurated METHOD/MODEL/DATASET entities named for an idea, with the short forms defined for
     them; returns the pairs that remain. Curated names ("Free Energy ...") stay."""
-    dropped = {key for key, c in chosen.items() if c.component != "lexicon:curated"
+    dropped = {key for key, c in chosen.items() if "lexicon:curated" not in c.component
                and c.label in ("METHOD", "MODEL", "DATASET") and concept_named(doc[c.start:c.end])}
     if not dropped:
         return pairs
     dropped |= {short for short, long in pairs if long in dropped and short in chosen
-                and chosen[short].component != "lexicon:curated"}
+                and "lexicon:curated" not in chosen[short].component}
     for key in dropped:
         del chosen[key]
     return [(short, long) for short, long in pairs if long not in dropped and short not in dropped]
@@ -511,7 +522,8 @@ class Resolver:
                 taken[i] = True
         pairs = self._abbreviations(doc, chosen, taken)
         _extend(doc, chosen, taken)
-        pairs = _drop_concepts(doc, chosen, pairs)
+        if not self.ner_descriptive:  # the corpora annotate ideas ("distributional hypothesis") as well
+            pairs = _drop_concepts(doc, chosen, pairs)
         spans = [Span(doc, c.start, c.end, label=c.label, span_id=c.component)
                  for c in sorted(chosen.values(), key=lambda c: c.start)]
         doc.spans[ENTITIES_KEY] = spans
@@ -562,7 +574,8 @@ class Resolver:
                 if label is None or generic or any(taken[long.start:long.end]):
                     weak = chosen.get((short.start, short.end))
                     if weak is not None and (label is None and weak.component in DEFINITION_YIELDS
-                                             or generic and weak.component in CORPUS_LEXICONS):
+                                             or generic and (weak.component in CORPUS_LEXICONS
+                                                             or weak.component.startswith("ner"))):
                         # "cholera toxin subunit B (CTB)" is not the mined dataset CTB (Chinese Treebank);
                         # "computational neuroscience (CN)" is not the WhiteText region CN
                         del chosen[(short.start, short.end)]
