@@ -498,3 +498,10 @@ def test_generic_model_classes_defined_with_a_short_form_are_no_entities():
                 "and the VLMs improve; the LSTM and the IH stay.")
     [xp] = extract_papers([Paper(id="t:generic", title="", abstract=abstract)], mode="accurate")
     assert [(e.name, e.label, e.aliases) for e in xp.entities] == [("long short-term memory", "MODEL", ("LSTM",))]
+
+
+def test_a_list_holds_one_kind_of_thing():
+    text = "We compare the activations ReLU, ZeLU and QuLU on images, and train on CIFAR-10 and Zorb-9."
+    found = _resolve_with_ner(text, [("ReLU", "METHOD"), ("ZeLU", "DATASET"), ("QuLU", "METHOD"),
+                                     ("Zorb-9", "METHOD")])
+    assert {("ZeLU", "METHOD"), ("QuLU", "METHOD"), ("Zorb-9", "DATASET"), ("CIFAR-10", "DATASET")} <= found

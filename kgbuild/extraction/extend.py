@@ -1,7 +1,9 @@
 """Extensions after resolution: names that the chosen entities make out of their neighbours.
 
-Two rules, applied by `kgbuild_resolve` once the spans are chosen and abbreviations are settled:
+Rules applied by `kgbuild_resolve` once the spans are chosen and abbreviations are settled:
 
+- list types: names only the trained NER typed take the type that the lexicons and shapes give the
+  list they stand in, else the list's majority type ("ReLU, ELU, SELU"): a list holds one kind of thing;
 - coordination: a code-like word joined by "and"/"or"/"," to a chosen dataset or model has its type
   too ("on CIFAR-10, Foo-5K and BarQA", "S4, S5 and Zorb-2"); methods anchor nothing, because acronyms
   beside a method are as often what it is applied to ("a method for MCI and SCD classification");
@@ -70,6 +72,20 @@ def coordinated(doc: Doc, anchors: Iterable[tuple[int, int]], taken: list[bool],
                     taken[k] = True
                 i = (a if step < 0 else b - 1) + step
     return found
+
+
+def list_neighbours(doc: Doc, spans: list[tuple[int, int]]) -> list[list[int]]:
+    """Lists among `spans` (sorted by start): groups of indexes of spans that stand side by side with
+    only "," / "and" / "or" / ", and" between them ("ReLU, GELU and Swish")."""
+    groups: list[list[int]] = []
+    for i in range(len(spans) - 1):
+        between = [t.text for t in doc[spans[i][1]:spans[i + 1][0]]]
+        if 1 <= len(between) <= 2 and all(w in CONJUNCTIONS for w in between):
+            if groups and groups[-1][-1] == i:
+                groups[-1].append(i + 1)
+            else:
+                groups.append([i, i + 1])
+    return groups
 
 
 def _name_goes_on(doc: Doc, a: int, b: int, step: int) -> bool:

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 
 from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
-from .extend import coordinated, part_start
+from .extend import coordinated, list_neighbours, part_start
 from .lexicons import DEFAULT_LEXICON
 
 CANDIDATE_PREFIX = "cand:"
@@ -345,8 +345,22 @@ def _coordinable(text: str) -> bool:
         and not _DESCRIPTIVE_TAIL.search(text)  # "960h", "3D", "ML-ready" are no names
 
 
+_LIST_TYPED = ("METHOD", "MODEL", "DATASET")
+
+
 def _extend(doc: Doc, chosen: dict, taken: list[bool]) -> None:
     """Apply the extension rules of `extend` to the chosen spans (see the module docstring)."""
+    keys = sorted(k for k, c in chosen.items() if c.label in _LIST_TYPED)
+    for group in list_neighbours(doc, keys):
+        members = [chosen[keys[i]] for i in group]
+        typed = Counter(c.label for c in members if not c.component.startswith("ner")) \
+            or Counter(c.label for c in members)
+        (label, count), *rest = typed.most_common(2)
+        if rest and rest[0][1] == count:
+            continue  # a tie: no evidence which kind of thing the list holds
+        for c in members:
+            if c.component.startswith("ner"):
+                c.label = label
     for label in ("DATASET", "MODEL"):
         anchors = [key for key, c in chosen.items() if c.label == label]
         for a, b in coordinated(doc, anchors, taken, _coordinable):
