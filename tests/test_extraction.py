@@ -505,3 +505,13 @@ def test_a_list_holds_one_kind_of_thing():
     found = _resolve_with_ner(text, [("ReLU", "METHOD"), ("ZeLU", "DATASET"), ("QuLU", "METHOD"),
                                      ("Zorb-9", "METHOD")])
     assert {("ZeLU", "METHOD"), ("QuLU", "METHOD"), ("Zorb-9", "DATASET"), ("CIFAR-10", "DATASET")} <= found
+
+
+def test_a_defined_long_form_is_the_entity_wherever_it_is_written_and_the_text_sense_wins():
+    title = "Aligned Zorbic Predictive Coding for speech"
+    abstract = ("We propose Aligned Zorbic Predictive Coding (AZPC), and we store episodic memory (EM) beside it. "
+                "AZPC is fast; EM traces are sparse.")
+    [xp] = extract_papers([Paper(id="t:long", title=title, abstract=abstract)], mode="fast")
+    [entity] = [e for e in xp.entities if e.name == "Aligned Zorbic Predictive Coding"]
+    assert {m.field for m in entity.mentions} == {"title", "abstract"} and entity.aliases == ("AZPC",)
+    assert not any("EM" in (e.name, *e.aliases) for e in xp.entities)  # not EM = expectation maximization

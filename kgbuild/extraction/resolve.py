@@ -130,7 +130,7 @@ HEAD_LABELS = {
                      "answering", "summarization", "retrieval", "parsing", "tracking", "captioning",
                      "reconstruction", "synthesis", "prediction", "forecasting"], "TASK"),
 }
-MODEL_SHAPE = re.compile(r"(?:Net(?:-?\d+)?|former|GPT|BERT|LLM|GAN|VAE|ViT|NeRF|CNN|RNN|LSTM|CLIP|T5)"
+MODEL_SHAPE = re.compile(r"(?:Net(?:-?\d+)?|Networks?|former|GPT|BERT|LLM|GAN|VAE|ViT|NeRF|CNN|RNN|LSTM|CLIP|T5)"
                          r"(?:[-\d.]*[A-Za-z]{0,3})?s?$")
 
 
@@ -405,6 +405,42 @@ def _drop_concepts(doc: Doc, chosen: dict, pairs: list) -> list:
     return [(short, long) for short, long in pairs if long not in dropped and short not in dropped]
 
 
+def _long_forms_everywhere(doc: Doc, chosen: dict, taken: list[bool], pairs: list) -> None:
+    """A long form that a definition names is that entity wherever it is written again, also where a
+    shorter candidate sat inside it ("Aligned Contrastive Predictive Coding" in the title, not the
+    lexicon's "Contrastive Predictive Coding")."""
+    for start, end in {long for _, long in pairs}:
+        entity = chosen.get((start, end))
+        if entity is None:
+            continue
+        words = [t.lower_ for t in doc[start:end]]
+        width = end - start
+        for i in range(len(doc) - width + 1):
+            if i == start or doc[i].lower_ != words[0] or [t.lower_ for t in doc[i:i + width]] != words:
+                continue
+            overlapping = [k for k in chosen if k[0] < i + width and i < k[1]]
+            if any(a < i or b > i + width for a, b in overlapping):
+                continue  # a longer name holds this occurrence
+            for key in overlapping:
+                del chosen[key]
+            chosen[(i, i + width)] = Candidate(i, i + width, entity.label, entity.component, entity.tier, entity.score)
+            for k in range(i, i + width):
+                taken[k] = True
+
+
+def _drop_other_sense(short: Span, long: Span, chosen: dict, taken: list[bool]) -> None:
+    """A lexicon short form that the curated list knows with another long form yields to the text's own
+    definition: "episodic memory (EM)" is not EM = expectation maximization."""
+    hit = chosen.get((short.start, short.end))
+    if hit is None or not hit.component.startswith("lexicon"):
+        return
+    known = known_abbreviations().get((hit.label, canonical_key(short.text, "")))
+    if known is not None and canonical_key(known, "") != canonical_key(long.text, ""):
+        del chosen[(short.start, short.end)]
+        for i in range(short.start, short.end):
+            taken[i] = False
+
+
 def _named_label(span: Span) -> str | None:
     """A Title Case long form with an acronym ("Local Interaction Basis (LIB)") names a technique."""
     words = [t for t in span if t.is_alpha and t.lower_ not in {"of", "and", "for", "the", "in", "on", "to"}]
@@ -535,6 +571,7 @@ class Resolver:
             for i in range(cand.start, cand.end):
                 taken[i] = True
         pairs = self._abbreviations(doc, chosen, taken)
+        _long_forms_everywhere(doc, chosen, taken, pairs)
         _extend(doc, chosen, taken)
         if not self.ner_descriptive:  # the corpora annotate ideas ("distributional hypothesis") as well
             pairs = _drop_concepts(doc, chosen, pairs)
@@ -553,6 +590,7 @@ class Resolver:
         headed = {(long.start, long.end): label for short, long in defined
                   if (label := _head_after_definition(doc, short, long))}
         for short, long in defined:
+            _drop_other_sense(short, long, chosen, taken)
             inside = [c for c in chosen.values() if c.start < long.end and long.start < c.end]
             if inside:
                 label = headed.get((long.start, long.end))
