@@ -167,6 +167,8 @@ def test_project_pages_are_urls_not_repositories(text):
     ("We stack multi-layer perceptrons~(MLPs) deeply.", "MLPs", "multi-layer perceptrons"),
     ("A Zorb Alignments and Zorb Interactions (ZA-ZI) method.", "ZA-ZI", "Zorb Alignments and Zorb Interactions"),
     ("We prompt with Tree of Zorbs (ToZ) here.", "ToZ", "Tree of Zorbs"),
+    ("We study ZTS (Zorb-to-Speech) systems.", "ZTS", "Zorb-to-Speech"),
+    ("We train multilayer zorbtrons~(MZs) here.", "MZs", "multilayer zorbtrons"),
 ])
 def test_abbreviation_definitions(text, short, long):
     nlp = load_pipeline("fast")
@@ -515,3 +517,32 @@ def test_a_defined_long_form_is_the_entity_wherever_it_is_written_and_the_text_s
     [entity] = [e for e in xp.entities if e.name == "Aligned Zorbic Predictive Coding"]
     assert {m.field for m in entity.mentions} == {"title", "abstract"} and entity.aliases == ("AZPC",)
     assert not any("EM" in (e.name, *e.aliases) for e in xp.entities)  # not EM = expectation maximization
+
+
+@pytest.mark.parametrize("mode, abstract, expected", [
+    # a capitalised sentence opener is not the start of a longer name, and "On X, Y" is no list
+    ("fast", "On Foo-5K and CIFAR-10, our method improves accuracy.", {("Foo-5K", "DATASET"), ("CIFAR-10", "DATASET")}),
+    # "IL-1B" is a cytokine, not a model with a size
+    ("fast", "Neuroinflammation raised IL-1B levels in the hippocampus of mice.", {("hippocampus", "BRAIN_REGION")}),
+    # the first head noun decides the apposition; a head used as a modifier is no head
+    ("fast", "We introduce ZQA, a dataset of questions for training retrieval models.", set()),
+    ("fast", "We propose Zorbify, a transformer-based architecture. Zorbify is fast.",
+     {("Zorbify", "MODEL"), ("transformer", "MODEL")}),
+    # a spelling variant of the curated long form keeps the curated short form
+    ("fast", "Parameters are fitted by expectation-maximisation (EM). EM converges slowly.", {("EM", "METHOD")}),
+    ("fast", "The Zorb Ticket Hypothesis (ZTH) and the Chain of Zorb Hypothesis (CZH) are studied.", set()),
+    ("fast", "Non-Transformer baselines are weaker than a Transformer.", {("Transformer", "MODEL")}),
+])
+def test_rules_keep_to_their_cases(mode, abstract, expected):
+    [xp] = extract_papers([Paper(id="t:edge", title="", abstract=abstract)], mode=mode)
+    assert {(e.name, e.label) for e in xp.entities} == expected
+
+
+def test_a_region_split_keeps_capitalised_area_names():
+    from kgbuild.extraction.pipeline import load_pipeline as load
+    from kgbuild.extraction.resolve import region_pieces
+
+    nlp = load("fast")
+    doc = nlp.make_doc("the anterior IT cortex reach the rostral part of area IT")
+    assert [doc[a:b].text for a, b in region_pieces(doc, 1, len(doc))] == ["anterior IT cortex",
+                                                                           "rostral part of area IT"]

@@ -66,7 +66,15 @@ def _glued(span: Span) -> bool:
 
 
 def _initials_long_form(doc: Doc, short: Span, before: int) -> Span | None:
-    """The shortest run of words ending at `before` whose initials spell the short form's letters."""
+    """The shortest run of words ending at `before` whose initials spell the short form's letters.
+
+    "and"/"of" give no capital letter at first ("Alignments and Interactions (AI)"); when that finds
+    nothing they may ("Point of Interest (POI)").
+    """
+    return _initials(doc, short, before, skip_inner=True) or _initials(doc, short, before, skip_inner=False)
+
+
+def _initials(doc: Doc, short: Span, before: int, skip_inner: bool) -> Span | None:
     cased = [c for c in short.text if c.isalpha()]
     if len(short.text) > 1 and short.text.endswith("s") and short.text[:-1].isupper():
         cased = cased[:-1]
@@ -83,7 +91,7 @@ def _initials_long_form(doc: Doc, short: Span, before: int) -> Span | None:
             return None
         parts = [p for p in re.split(r"[-/]", token.text) if p]
         for part in reversed(parts):
-            if part.lower() in _INNER_WORDS and want >= 0 and cased[want].isupper():
+            if skip_inner and part.lower() in _INNER_WORDS and want >= 0 and cased[want].isupper():
                 continue  # "and" gives no capital: "Alignments and Interactions (AI)"; "of" gives ToM's "o"
             if want >= 0 and part[0].lower() == letters[want]:
                 # one word may give several letters from its own capitals ("ResNet" -> R, N)
@@ -96,8 +104,6 @@ def _initials_long_form(doc: Doc, short: Span, before: int) -> Span | None:
         index -= 1
     if want >= 0 or first is None:
         return None
-    while before > first and not any(c.isalnum() for c in doc[before - 1].text):
-        before -= 1  # "perceptrons~(MLPs)": TeX's "~" is no part of the long form
     return doc[first:before]
 
 
@@ -116,6 +122,14 @@ def parentheses(doc: Doc) -> list[tuple[int, int]]:
         if span is not None and span[0].text == "(" and span[-1].text == ")":
             ranges.append((span.start, span.end))
     return ranges
+
+
+def _without_trailing_marks(span: Span) -> Span | None:
+    """`span` without tokens at its end that hold no letter or digit ("perceptrons~(MLPs)": TeX's "~")."""
+    end = span.end
+    while end > span.start and not any(c.isalnum() for c in span.doc[end - 1].text):
+        end -= 1
+    return span.doc[span.start:end] if end > span.start else None
 
 
 def _reverse_definition(doc: Doc, start: int, inner_start: int, inner_end: int) -> tuple[Span, Span] | None:
@@ -154,6 +168,7 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
                 continue
             _, long = find_abbreviation(candidate, short)
             long = _trimmed(long) if long is not None else None
+        long = _without_trailing_marks(long) if long is not None else None
         if long is None or len(long) > _MAX_LONG_TOKENS or long.text.lower() == short.text.lower():
             continue
         if not any(t.is_alpha and len(t) > 1 for t in long):

@@ -76,22 +76,29 @@ def coordinated(doc: Doc, anchors: Iterable[tuple[int, int]], taken: list[bool],
 
 def list_neighbours(doc: Doc, spans: list[tuple[int, int]]) -> list[list[int]]:
     """Lists among `spans` (sorted by start): groups of indexes of spans that stand side by side with
-    only "," / "and" / "or" / ", and" between them ("ReLU, GELU and Swish")."""
+    only "," / "and" / "or" / ", and" between them ("ReLU, GELU and Swish"), joined by "and"/"or" or at
+    least three long."""
     groups: list[list[int]] = []
+    joined: list[bool] = []  # whether an "and"/"or" joins the group: "On ImageNet, X wins" is no list
     for i in range(len(spans) - 1):
-        between = [t.text for t in doc[spans[i][1]:spans[i + 1][0]]]
+        between = [t.lower_ for t in doc[spans[i][1]:spans[i + 1][0]]]
         if 1 <= len(between) <= 2 and all(w in CONJUNCTIONS for w in between):
             if groups and groups[-1][-1] == i:
                 groups[-1].append(i + 1)
             else:
                 groups.append([i, i + 1])
-    return groups
+                joined.append(False)
+            joined[-1] = joined[-1] or "and" in between or "or" in between
+    return [group for group, conj in zip(groups, joined, strict=True) if conj or len(group) >= 3]
 
 
 def _name_goes_on(doc: Doc, a: int, b: int, step: int) -> bool:
     """Whether the word a:b is only the edge of a longer name ("MIT" of "ImageNet, MIT Places")."""
     k = b if step > 0 else a - 1
-    return 0 <= k < len(doc) and doc[k].is_alpha and doc[k].text[0].isupper()
+    if not 0 <= k < len(doc):
+        return False
+    word = doc[k]
+    return word.is_alpha and word.text[0].isupper() and not word.is_stop and not word.is_sent_start
 
 
 def part_start(doc: Doc, start: int, taken: list[bool]) -> int | None:

@@ -98,11 +98,13 @@ _METHOD_HEADS = (r"(?:method|technique|framework|algorithm|approach|mechanism|pr
 
 # after "called X" the name must end: "called Levy flight" is a longer name in lower case, not "Levy"
 _NAME_ENDS = r"(?= ?[,.;:()\[]|$| (?:and|or|to|for|that|which|is|was|are|in|on|with|as)\b)"
-_ANY_HEAD = r"(?:" + _MODEL_HEADS + "|" + _METHOD_HEADS + r")\b"
+_OTHER_HEADS = r"(?:dataset|benchmark|corpus|database|task|suite|library|toolkit|tool)s?"
+_ANY_HEAD = r"(?:" + _MODEL_HEADS + "|" + _METHOD_HEADS + "|" + _OTHER_HEADS + r")(?![\w-])"
 
 
 def _apposition(heads: str) -> str:
-    """`we introduce NAME, a ... HEAD` or `a ... HEAD called NAME`: the first head noun within six words."""
+    """`we introduce NAME, a ... HEAD` or `a ... HEAD called NAME`: the first head noun within six words
+    decides ("ZQA, a dataset of questions for training models" is no model; "transformer-based" is no head)."""
     return (r"(?:" + _INTRODUCED + _OWN_NAME + r", (?:a|an|the) (?:(?!" + _ANY_HEAD + r")[\w-]+,? ){0,6}" + heads
             + r"|\b" + heads + r",? (?:called|named|termed|dubbed) " + _OWN_NAME.replace("?P<name>", "?P<name2>")
             + _NAME_ENDS + r")(?![\w-])")
@@ -118,8 +120,9 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     ("MODEL", "hyphen_net", r"(?<![\w-])[A-Z][A-Za-z0-9]*-Net(?:s|\d+|\+\+)?(?![\w-])"),
     ("MODEL", "former_token", r"(?<![\w-])[A-Z][A-Za-z0-9]*[Ff]ormer(?:-?v?\d+)?(?![\w-])"),
     ("MODEL", "versioned_family", r"(?<![\w-])(?:" + _FAMILIES + r")(?:[- ]?" + _VERSION + r"(?![\w]))+"),
-    # "Zorb-7B", "Foo-Chat-1.5B": a name with a parameter count in billions is a trained model
-    ("MODEL", "sized_model", r"(?<![\w-])[A-Z][A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?B(?![\w-])"),
+    # "Zorb-7B", "Foo-Chat-1.5B": a name with a parameter count in billions is a trained model (a name of
+    # three characters or more: "IL-1B" is a cytokine)
+    ("MODEL", "sized_model", r"(?<![\w-])[A-Z][A-Za-z0-9.]{2,}(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?B(?![\w-])"),
     ("MODEL", "hyphen_llm", r"(?<![\w-])[A-Z][A-Za-z0-9]+-(?:LLM|GPT|BERT|GAN|VAE|ViT|CLIP|NeRF|LM|VLM)(?![\w-])"),
     ("DATASET", "named_dataset", r"(?<![\w-])(?:" + _CODE + r" ){1,3}(?:" + "|".join(DATASET_HEADS) + r")(?![\w-])"),
     ("DATASET", "titled_dataset", r"(?<![\w-])(?:" + _TITLED + r" ){1,4}(?:Dataset|Benchmark|Corpus|Database|Suite|"
@@ -160,6 +163,8 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "net_token": ("Net",), "hyphen_net": ("-Net",), "former_token": ("ormer",), "bench_token": ("Bench",),
     "versioned_family": tuple(MODEL_FAMILIES), "hyphen_llm": _LLM_TAILS, "embedded_family": _LLM_TAILS,
     "coding_method": ("ncoding", "ecoding"), "sized_model": tuple(f"{d}B" for d in "0123456789"),
+    **dict.fromkeys(["apposition_model", "apposition_method"],
+                    (", a ", ", an ", ", the ", " called ", " named ", " termed ", " dubbed ")),
     "titled_lower_dataset": ("dataset", "benchmark", "corpus", "database"),
     "the_word_dataset": ("dataset", "benchmark", "corpus", "database"),
     "titled_dataset": ("Dataset", "Benchmark", "Corpus", "Database", "Suite", "Challenge", "Treebank"),

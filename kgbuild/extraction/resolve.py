@@ -1,13 +1,16 @@
 """Resolution: from every candidate span (lexicons, shape rules, each NER) to final, non-overlapping entities.
 
-Steps, in order: clean each candidate's edges; split a trained region span at words that no region
-name contains ("the X reach the Y" is X and Y; `data/region_breaks.txt`); drop generic phrases,
-spans inside URLs, publisher notices or across the title/abstract boundary, and brain-region
-look-alikes outside neuroscience text; pick spans greedily by evidence tier, then length, then
-score; refine MODEL vs METHOD by shape; use abbreviation definitions to fix the long form's extent
-and to type every use of the short form; then extend (`extend.py`): code-like names coordinated
-with a dataset become datasets, and a region grows over a positioned part word before it
-("lateral part of the X").
+Steps, in order: clean each candidate's edges (a lexicon match inside a hyphenated word grows over a
+glued prefix: "self-attention"); split a trained region span at words that no region name contains
+("the X reach the Y" is X and Y; `data/region_breaks.txt`); drop generic phrases, spans inside URLs,
+publisher notices or across the title/abstract boundary, and brain-region look-alikes outside
+neuroscience text; pick spans greedily by evidence tier, then length, then score; refine MODEL vs
+METHOD by shape; use abbreviation definitions to fix the long form's extent and to type every use of
+the short form (a lexicon short form yields to the text's own, different definition: "episodic
+memory (EM)"); a defined long form is the entity wherever it is written again; then extend
+(`extend.py`): names only the NER typed take their list's type, code-like names coordinated with a
+dataset or model get its type, and a region grows over a positioned part word before it ("lateral
+part of the X"); last, names of ideas ("... Hypothesis", "Theory of ...") are dropped.
 
 The chosen spans go to `doc.spans["kg:entities"]` (span id = the component or rule that produced it)
 and to `doc.ents`; `doc._.kg_links` pairs short forms with their long forms for the canonicaliser.
@@ -26,7 +29,7 @@ from spacy.tokens import Doc, Span
 
 from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
-from .extend import coordinated, list_neighbours, part_start
+from .extend import POSITION, coordinated, list_neighbours, part_start
 from .lexicons import DEFAULT_LEXICON
 
 CANDIDATE_PREFIX = "cand:"
@@ -37,13 +40,17 @@ REGION_BREAKS = frozenset(_BREAKS_FILE.read_text(encoding="utf-8").split()) if _
 
 
 def _region_heads() -> frozenset[str]:
-    """Words that end at least two of the lexicon's region names ("nucleus", "putamen"), lower-cased.
+    """Words that end at least two of the lexicon's region names ("nucleus", "putamen", "24b"), lower-cased.
 
-    Two, because a single corpus name can end in noise ("putamen terminate").
+    Two, because a single corpus name can end in noise ("putamen terminate"); not position words
+    ("anterior") or single letters, which end names only in lists ("anterior and posterior").
     """
+    if not DEFAULT_LEXICON.is_file():
+        return frozenset()
     rows = (json.loads(line) for line in DEFAULT_LEXICON.read_text(encoding="utf-8").splitlines() if line.strip())
     heads = Counter(row["text"].split()[-1].lower() for row in rows if row["label"] == "BRAIN_REGION")
-    return frozenset(word for word, count in heads.items() if count >= 2)
+    return frozenset(word for word, count in heads.items() if count >= 2 and len(word) > 1
+                     and not POSITION.match(word))
 
 
 REGION_HEADS = _region_heads()
@@ -130,8 +137,8 @@ HEAD_LABELS = {
                      "answering", "summarization", "retrieval", "parsing", "tracking", "captioning",
                      "reconstruction", "synthesis", "prediction", "forecasting"], "TASK"),
 }
-MODEL_SHAPE = re.compile(r"(?:Net(?:-?\d+)?|Networks?|former|GPT|BERT|LLM|GAN|VAE|ViT|NeRF|CNN|RNN|LSTM|CLIP|T5)"
-                         r"(?:[-\d.]*[A-Za-z]{0,3})?s?$")
+MODEL_SHAPE = re.compile(r"(?:(?:Net(?:-?\d+)?|former|GPT|BERT|LLM|GAN|VAE|ViT|NeRF|CNN|RNN|LSTM|CLIP|T5)"
+                         r"(?:[-\d.]*[A-Za-z]{0,3})?s?|Networks?)$")
 
 
 _CODE_WORD = re.compile(r"^(?=.*[A-Za-z])(?:[A-Za-z]*[a-z][A-Z]|[A-Z]{2,}|.*\d)")  # TrAct, DiffROAR, BOLD5000
@@ -245,23 +252,26 @@ def region_pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
     A CNN span can run over a clause ("medial X reach the rostral part of the Y"); the words
     around the break are separate names, or nothing ("caudal part of this nucleus").
     """
-    cuts = [i for i in range(start, end) if doc[i].lower_ in REGION_BREAKS]
+    cuts = [i for i in range(start, end) if doc[i].lower_ in REGION_BREAKS and not doc[i].is_upper]  # "IT"
     if not cuts:
         return [(start, end)]
     pieces = []
     for left, right in zip([start, *(c + 1 for c in cuts)], [*cuts, end], strict=True):
         left, right = _clean(doc, left, right)
-        while left < right and (doc[left].is_stop or doc[left].is_punct):
+        while left < right and (doc[left].is_stop and not doc[left].is_upper or doc[left].is_punct):
             left += 1
-        while right > left and (doc[right - 1].is_stop or doc[right - 1].is_punct):
+        while right > left and (doc[right - 1].is_stop and not doc[right - 1].is_upper or doc[right - 1].is_punct):
             right -= 1
-        if left < right and doc[right - 1].lower_ in REGION_HEADS:
-            pieces.append((left, right))
+        last = doc[right - 1] if left < right else None
+        if last is not None and (last.lower_ in REGION_HEADS or last.is_upper or any(c.isdigit() for c in last.text)):
+            pieces.append((left, right))  # ends in a head word or a code ("area IT", "area 24b")
     return pieces
 
 
 GLUED_PREFIXES = {"self", "semi", "multi", "cross", "hyper", "meta", "intra", "inter", "sub"}
 """Lower-case words that a hyphen joins to the name after them ("self-attention"); not "non", "pre"."""
+NEGATING_PREFIXES = {"non", "anti", "un", "pre", "post", "de"}
+"""Never part of the name after them, capitalised or not ("Non-Transformer baselines")."""
 
 
 def _glued_start(doc: Doc, start: int, label: str) -> int:
@@ -272,7 +282,8 @@ def _glued_start(doc: Doc, start: int, label: str) -> int:
         return start
     left = doc[start - 2]
     whole = start < 3 or bool(doc[start - 3].whitespace_) or doc[start - 3].is_punct  # "Semi-", not "a-Semi-"
-    if whole and left.is_alpha and (left.lower_ in GLUED_PREFIXES or label == "MODEL" and left.text[0].isupper()):
+    if whole and left.is_alpha and left.lower_ not in NEGATING_PREFIXES \
+            and (left.lower_ in GLUED_PREFIXES or label == "MODEL" and left.text[0].isupper()):
         return start - 2
     return start
 
@@ -383,23 +394,23 @@ representations are often methods ("Maximum Manifold Capacity Representations").
 
 
 def concept_named(span: Span) -> bool:
-    """Whether a name's head (the word before "of", else the last word) is an idea rather than a technique."""
+    """Whether a name's head (its last word, or the word before "of") is an idea rather than a technique."""
     words = [t.lower_ for t in span if t.is_alpha]
     if not words:
         return False
-    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
-    return head in CONCEPT_HEADS
+    before_of = words[words.index("of", 1) - 1] if "of" in words[1:] else ""
+    return words[-1] in CONCEPT_HEADS or before_of in CONCEPT_HEADS
 
 
 def _drop_concepts(doc: Doc, chosen: dict, pairs: list) -> list:
     """Drop uncurated METHOD/MODEL/DATASET entities named for an idea, with the short forms defined for
     them; returns the pairs that remain. Curated names ("Free Energy ...") stay."""
-    dropped = {key for key, c in chosen.items() if "lexicon:curated" not in c.component
+    dropped = {key for key, c in chosen.items() if c.component != "lexicon:curated"
                and c.label in ("METHOD", "MODEL", "DATASET") and concept_named(doc[c.start:c.end])}
     if not dropped:
         return pairs
     dropped |= {short for short, long in pairs if long in dropped and short in chosen
-                and "lexicon:curated" not in chosen[short].component}
+                and chosen[short].component != "lexicon:curated"}
     for key in dropped:
         del chosen[key]
     return [(short, long) for short, long in pairs if long not in dropped and short not in dropped]
@@ -428,6 +439,13 @@ def _long_forms_everywhere(doc: Doc, chosen: dict, taken: list[bool], pairs: lis
                 taken[k] = True
 
 
+def _same_long_form(a: str, b: str) -> bool:
+    """Whether two long forms are spellings of one name: same word initials and the same first word
+    stem ("expectation-maximisation" = "expectation maximization"; not "episodic memory")."""
+    words_a, words_b = (re.split(r"[\s\-/]+", text.lower().strip()) for text in (a, b))
+    return [w[:1] for w in words_a] == [w[:1] for w in words_b] and words_a[0][:5] == words_b[0][:5]
+
+
 def _drop_other_sense(short: Span, long: Span, chosen: dict, taken: list[bool]) -> None:
     """A lexicon short form that the curated list knows with another long form yields to the text's own
     definition: "episodic memory (EM)" is not EM = expectation maximization."""
@@ -435,7 +453,7 @@ def _drop_other_sense(short: Span, long: Span, chosen: dict, taken: list[bool]) 
     if hit is None or not hit.component.startswith("lexicon"):
         return
     known = known_abbreviations().get((hit.label, canonical_key(short.text, "")))
-    if known is not None and canonical_key(known, "") != canonical_key(long.text, ""):
+    if known is not None and not _same_long_form(known, long.text):
         del chosen[(short.start, short.end)]
         for i in range(short.start, short.end):
             taken[i] = False
