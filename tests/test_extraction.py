@@ -546,3 +546,13 @@ def test_a_region_split_keeps_capitalised_area_names():
     doc = nlp.make_doc("the anterior IT cortex reach the rostral part of area IT")
     assert [doc[a:b].text for a, b in region_pieces(doc, 1, len(doc))] == ["anterior IT cortex",
                                                                            "rostral part of area IT"]
+
+
+def test_a_title_defines_its_short_form_before_the_colon():
+    title = "PINs: Progressive Implicit Networks for Zorb Scenes"
+    abstract = "We propose PINs, which train in minutes. PINs beat baselines; BERT does not apply."
+    [xp] = extract_papers([Paper(id="t:title-abbr", title=title, abstract=abstract)], mode="fast")
+    found = {e.name: e for e in xp.entities}
+    assert found["Progressive Implicit Networks"].label == "MODEL"
+    assert found["Progressive Implicit Networks"].aliases == ("PINs",)
+    assert len(found["Progressive Implicit Networks"].mentions) == 4

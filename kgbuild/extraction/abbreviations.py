@@ -11,7 +11,8 @@ and `find_abbreviation` do the character alignment. Around it we fix the cases i
 - plural uses of the short form ("CNNs" after "convolutional neural network (CNN)") are found too;
 - hyphenated short forms that the tokenizer splits ("(RT-QPS)") are one short form;
 - the reverse order, a short form with its long form in brackets ("ZEPA (Zero-Embedding Predictive
-  Architecture)"), counts when the bracketed words' initials spell the short form.
+  Architecture)"), counts when the bracketed words' initials spell the short form;
+- a title "SF: Long Form for ..." defines SF when the first words after the colon spell it.
 
 The result is `doc._.kg_abbreviations`: a list of (short Span, long Span) for every occurrence.
 """
@@ -174,7 +175,27 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
         if not any(t.is_alpha and len(t) > 1 for t in long):
             continue
         found.append((short, long))
+    title = _title_definition(doc)
+    if title is not None and all(short.text != title[0].text for short, _ in found):
+        found.insert(0, title)
     return found
+
+
+def _title_definition(doc: Doc) -> tuple[Span, Span] | None:
+    """(short, long) for a title "SF: Long Form for ...": the fewest words after the colon whose
+    initials spell the short form ("PINs: Progressive Implicit Networks for ..."); the title only."""
+    if doc._.kg_title_len is None or len(doc) < 4 or doc[1].text != ":":
+        return None
+    short = doc[0:1]
+    if not _short_shape(short) or sum(c.isupper() for c in short.text) < 2:
+        return None
+    title_end = doc.char_span(0, doc._.kg_title_len, alignment_mode="contract")
+    limit = min(title_end.end if title_end is not None else len(doc), 2 + _MAX_LONG_TOKENS)
+    for end in range(4, limit + 1):
+        long = _initials(doc, short, end, skip_inner=True)
+        if long is not None and long.start == 2:
+            return short, long
+    return None
 
 
 @Language.factory("kgbuild_abbreviations")
