@@ -556,3 +556,12 @@ def test_a_title_defines_its_short_form_before_the_colon():
     assert found["Progressive Implicit Networks"].label == "MODEL"
     assert found["Progressive Implicit Networks"].aliases == ("PINs",)
     assert len(found["Progressive Implicit Networks"].mentions) == 4
+
+
+def test_a_title_long_form_ends_on_the_word_that_gives_the_last_letter():
+    from kgbuild.extraction.abbreviations import _title_definition
+    from kgbuild.extraction.pipeline import make_doc
+
+    nlp = load_pipeline("fast")
+    doc = make_doc(nlp, Paper(id="t", title="RZA: Randomized Zorbing as a Tool", abstract="Text."))
+    assert _title_definition(doc) is None  # not "Randomized Zorbing as" nor "... as a Tool"

@@ -191,9 +191,13 @@ def _title_definition(doc: Doc) -> tuple[Span, Span] | None:
         return None
     title_end = doc.char_span(0, doc._.kg_title_len, alignment_mode="contract")
     limit = min(title_end.end if title_end is not None else len(doc), 2 + _MAX_LONG_TOKENS)
+    letters = [c.lower() for c in short.text if c.isalpha()]
+    if short.text.endswith("s") and short.text[:-1].isupper():
+        letters = letters[:-1]  # "PINs"
     for end in range(4, limit + 1):
         long = _initials(doc, short, end, skip_inner=True)
-        if long is not None and long.start == 2:
+        # the long form ends on the word that gives the last letter, not on "as" or "a Tool"
+        if long is not None and long.start == 2 and not long[-1].is_stop and long[-1].lower_[:1] == letters[-1]:
             return short, long
     return None
 
