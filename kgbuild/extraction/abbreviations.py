@@ -38,11 +38,22 @@ _MAX_LONG_TOKENS = 10
 _PARENTHESIS = re.compile(r"\([^()\n]{1,60}\)")
 
 
-def _short_form(doc: Doc, start: int, end: int) -> Span | None:
-    """The abbreviation inside the brackets doc[start:end], without cue words or trailing remarks."""
+def _segment_end(doc: Doc, start: int, end: int) -> int:
+    """Where the first segment of a bracket's content doc[start:end] ends: at ";", "," or ":"."""
     stop = start
     while stop < end and doc[stop].text not in {";", ",", ":"}:
         stop += 1
+    return stop
+
+
+def _plural(text: str) -> bool:
+    """A plural short form: "CNNs", "PINs" (the "s" spells no word of the long form)."""
+    return len(text) > 1 and text.endswith("s") and text[:-1].isupper()
+
+
+def _short_form(doc: Doc, start: int, end: int) -> Span | None:
+    """The abbreviation inside the brackets doc[start:end], without cue words or trailing remarks."""
+    stop = _segment_end(doc, start, end)
     while start < stop and doc[start].lower_ in _CUES:
         start += 1
     span = doc[start:stop]
@@ -77,7 +88,7 @@ def _initials_long_form(doc: Doc, short: Span, before: int) -> Span | None:
 
 def _initials(doc: Doc, short: Span, before: int, skip_inner: bool) -> Span | None:
     cased = [c for c in short.text if c.isalpha()]
-    if len(short.text) > 1 and short.text.endswith("s") and short.text[:-1].isupper():
+    if _plural(short.text):
         cased = cased[:-1]
     letters = [c.lower() for c in cased]
     if len(letters) < 2:
@@ -136,9 +147,7 @@ def _without_trailing_marks(span: Span) -> Span | None:
 def _reverse_definition(doc: Doc, start: int, inner_start: int, inner_end: int) -> tuple[Span, Span] | None:
     """(short, long) for "SF (Long Form)": the words before any ";" or "," in the brackets, all of
     them needed for the initials of the token before the bracket (a short form by shape)."""
-    stop = inner_start
-    while stop < inner_end and doc[stop].text not in {";", ",", ":"}:
-        stop += 1
+    stop = _segment_end(doc, inner_start, inner_end)
     short = doc[start - 1:start]
     if stop - inner_start < 2 or not _short_shape(short) or sum(c.isupper() for c in short.text) < 2:
         return None
@@ -191,13 +200,11 @@ def _title_definition(doc: Doc) -> tuple[Span, Span] | None:
         return None
     title_end = doc.char_span(0, doc._.kg_title_len, alignment_mode="contract")
     limit = min(title_end.end if title_end is not None else len(doc), 2 + _MAX_LONG_TOKENS)
-    letters = [c.lower() for c in short.text if c.isalpha()]
-    if short.text.endswith("s") and short.text[:-1].isupper():
-        letters = letters[:-1]  # "PINs"
+    last = [c.lower() for c in short.text if c.isalpha()][-2 if _plural(short.text) else -1]  # "PINs": n
     for end in range(4, limit + 1):
         long = _initials(doc, short, end, skip_inner=True)
         # the long form ends on the word that gives the last letter, not on "as" or "a Tool"
-        if long is not None and long.start == 2 and not long[-1].is_stop and long[-1].lower_[:1] == letters[-1]:
+        if long is not None and long.start == 2 and not long[-1].is_stop and long[-1].lower_[:1] == last:
             return short, long
     return None
 
@@ -224,7 +231,7 @@ class Abbreviations:
                 longer[tuple(t.text for t in short)] = long
                 continue
             long_of[short.text] = long
-            if short.text.endswith("s") and short.text[:-1].isupper():
+            if _plural(short.text):
                 long_of.setdefault(short.text[:-1], long)
             else:
                 long_of.setdefault(short.text + "s", long)

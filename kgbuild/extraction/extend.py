@@ -11,7 +11,7 @@ Rules applied by `kgbuild_resolve` once the spans are chosen and abbreviations a
   before it ("the rostral and caudal parts of the X nucleus", "shell of the Y"), because a positioned
   part of a structure is a structure of its own.
 
-Both only take tokens that no other entity holds (`taken`).
+Coordination and parts of regions only take tokens that no other entity holds (`taken`).
 """
 
 from __future__ import annotations

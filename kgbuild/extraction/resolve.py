@@ -18,7 +18,6 @@ and to `doc.ents`; `doc._.kg_links` pairs short forms with their long forms for 
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from spacy.tokens import Doc, Span
 from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
 from .extend import POSITION, coordinated, list_neighbours, part_start
-from .lexicons import DEFAULT_LEXICON
+from .lexicons import DEFAULT_LEXICON, read_lexicon
 
 CANDIDATE_PREFIX = "cand:"
 ENTITIES_KEY = "kg:entities"
@@ -47,7 +46,7 @@ def _region_heads() -> frozenset[str]:
     """
     if not DEFAULT_LEXICON.is_file():
         return frozenset()
-    rows = (json.loads(line) for line in DEFAULT_LEXICON.read_text(encoding="utf-8").splitlines() if line.strip())
+    rows = read_lexicon(str(DEFAULT_LEXICON))  # cached: the lexicon matcher reads the same file
     heads = Counter(row["text"].split()[-1].lower() for row in rows if row["label"] == "BRAIN_REGION")
     return frozenset(word for word, count in heads.items() if count >= 2 and len(word) > 1
                      and not POSITION.match(word))
