@@ -559,9 +559,29 @@ def test_a_title_defines_its_short_form_before_the_colon():
 
 
 def test_a_title_long_form_ends_on_the_word_that_gives_the_last_letter():
-    from kgbuild.extraction.abbreviations import _title_definition
+    from kgbuild.extraction.abbreviations import _colon_definitions
     from kgbuild.extraction.pipeline import make_doc
 
     nlp = load_pipeline("fast")
-    doc = make_doc(nlp, Paper(id="t", title="RZA: Randomized Zorbing as a Tool", abstract="Text."))
-    assert _title_definition(doc) is None  # not "Randomized Zorbing as" nor "... as a Tool"
+    doc = nlp(make_doc(nlp, Paper(id="t", title="RZA: Randomized Zorbing as a Tool", abstract="Text.")))
+    assert _colon_definitions(doc) == []  # not "Randomized Zorbing as" nor "... as a Tool"
+
+
+def test_a_sentence_defines_a_short_form_before_a_colon():
+    abstract = ("We present ZAP: Zorbing Attention Predictor, trained on quux scenes. ZAP beats baselines. "
+                "Results: Accuracy Gains Remain high.")
+    [xp] = extract_papers([Paper(id="t:colon", title="Fast quux scenes", abstract=abstract)], mode="fast")
+    found = {e.name: e for e in xp.entities}
+    assert found["Zorbing Attention Predictor"].aliases == ("ZAP",)
+    assert len(found["Zorbing Attention Predictor"].mentions) == 3
+    assert not any("Results" in e.aliases for e in xp.entities)  # a word, not a short form
+
+
+def test_a_trained_span_keeps_the_code_name_without_the_words_it_ran_over():
+    text = ("Our predictor ZORBNet improves on Quuxset99. Analysis on Quuxset99 leverages this; we parse HTML "
+            "documents and report the ZQA test set.")
+    found = _resolve_with_ner(text, [("predictor ZORBNet", "MODEL"), ("Quuxset99 leverages", "DATASET"),
+                                     ("HTML documents", "DATASET"), ("ZQA test set", "DATASET")])
+    assert ("ZORBNet", "MODEL") in found
+    assert ("Quuxset99", "DATASET") in found and ("ZQA test set", "DATASET") in found
+    assert not {t for t, _ in found} & {"predictor ZORBNet", "Quuxset99 leverages", "HTML", "HTML documents"}

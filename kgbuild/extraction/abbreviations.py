@@ -12,7 +12,8 @@ and `find_abbreviation` do the character alignment. Around it we fix the cases i
 - hyphenated short forms that the tokenizer splits ("(RT-QPS)") are one short form;
 - the reverse order, a short form with its long form in brackets ("ZEPA (Zero-Embedding Predictive
   Architecture)"), counts when the bracketed words' initials spell the short form;
-- a title "SF: Long Form for ..." defines SF when the first words after the colon spell it.
+- "SF: Long Form for ..." (a title, or "we present SF: Long Form") defines SF when the first words
+  after the colon spell it.
 
 The result is `doc._.kg_abbreviations`: a list of (short Span, long Span) for every occurrence.
 """
@@ -184,29 +185,38 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
         if not any(t.is_alpha and len(t) > 1 for t in long):
             continue
         found.append((short, long))
-    title = _title_definition(doc)
-    if title is not None and all(short.text != title[0].text for short, _ in found):
-        found.insert(0, title)
+    for colon in _colon_definitions(doc):
+        if all(short.text != colon[0].text for short, _ in found):
+            found.append(colon)
+    found.sort(key=lambda pair: min(pair[0].start, pair[1].start))
     return found
 
 
-def _title_definition(doc: Doc) -> tuple[Span, Span] | None:
-    """(short, long) for a title "SF: Long Form for ...": the fewest words after the colon whose
-    initials spell the short form ("PINs: Progressive Implicit Networks for ..."); the title only."""
-    if doc._.kg_title_len is None or len(doc) < 4 or doc[1].text != ":":
-        return None
-    short = doc[0:1]
-    if not _short_shape(short) or sum(c.isupper() for c in short.text) < 2:
-        return None
-    title_end = doc.char_span(0, doc._.kg_title_len, alignment_mode="contract")
-    limit = min(title_end.end if title_end is not None else len(doc), 2 + _MAX_LONG_TOKENS)
-    last = [c.lower() for c in short.text if c.isalpha()][-2 if _plural(short.text) else -1]  # "PINs": n
-    for end in range(4, limit + 1):
-        long = _initials(doc, short, end, skip_inner=True)
-        # the long form ends on the word that gives the last letter, not on "as" or "a Tool"
-        if long is not None and long.start == 2 and not long[-1].is_stop and long[-1].lower_[:1] == last:
-            return short, long
-    return None
+def _colon_definitions(doc: Doc) -> list[tuple[Span, Span]]:
+    """(short, long) for each "SF: Long Form ..." in the title or a sentence ("PINs: Progressive
+    Implicit Networks for ...", "we present FLAN: Flow Attention for NAS"): the fewest words after
+    the colon whose initials spell the short form, ending on the word that gives its last letter."""
+    found = []
+    for colon in range(1, len(doc) - 2):
+        if doc[colon].text != ":" or doc[colon - 1].whitespace_:
+            continue
+        short = doc[colon - 1:colon]
+        if not _short_shape(short) or sum(c.isupper() for c in short.text) < 2:
+            continue
+        limit = min(doc[colon].sent.end, colon + 1 + _MAX_LONG_TOKENS)
+        boundary = doc._.kg_title_len
+        if boundary is not None and short.end_char <= boundary:
+            title_end = doc.char_span(0, boundary, alignment_mode="contract")
+            limit = min(limit, title_end.end if title_end is not None else limit)
+        last = [c.lower() for c in short.text if c.isalpha()][-2 if _plural(short.text) else -1]  # "PINs": n
+        for end in range(colon + 3, limit + 1):
+            long = _initials(doc, short, end, skip_inner=True)
+            # the long form ends on the word that gives the last letter, not on "as" or "a Tool"
+            if long is not None and long.start == colon + 1 and not long[-1].is_stop \
+                    and long[-1].lower_[:1] == last:
+                found.append((short, long))
+                break
+    return found
 
 
 @Language.factory("kgbuild_abbreviations")

@@ -273,6 +273,34 @@ NEGATING_PREFIXES = {"non", "anti", "un", "pre", "post", "de"}
 """Never part of the name after them, capitalised or not ("Non-Transformer baselines")."""
 
 
+_ROLE_NOUNS = _GENERIC_HEADS | {"predictor", "baseline", "baselines", "classifier", "encoder", "decoder", "detector",
+                              "agent", "algorithm", "dataset", "datasets", "benchmark", "corpus", "backbone",
+                              "variant", "version"}
+
+
+_SPLIT_HEADS = {"set", "sets", "split", "splits", "subset", "subsets", "track", "task", "tasks"}
+
+
+def name_core(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | None:
+    """A trained span around a code name without the ordinary words it ran over: "predictor FLAN" is
+    FLAN, "BlockMNIST leverages" is BlockMNIST. A last word naming the kind of thing stays ("CNN
+    architecture"), and so does a describing first word ("bidirectional LSTM"). None for data described
+    by a format or source acronym ("HTML documents", "MIDI data"): no named collection."""
+    coded = [i for i in range(start, end) if _CODE_WORD.match(doc[i].text) and not _DIMENSION.match(doc[i].text)]
+    if not coded:
+        return start, end
+    tail = doc[coded[-1] + 1:end]
+    if len(tail) and all(t.is_lower and t.is_alpha for t in tail) and tail[-1].lower_ not in HEAD_LABELS \
+            and tail[-1].lower_ not in _SPLIT_HEADS:
+        if label == "DATASET" and all(doc[i].is_upper and not any(c.isdigit() for c in doc[i].text) for i in coded):
+            return None
+        end = coded[-1] + 1
+    lead = doc[start:coded[0]]
+    if len(lead) and all(t.is_lower and t.is_alpha for t in lead) and lead[-1].lower_ in _ROLE_NOUNS:
+        start = coded[0]
+    return start, end
+
+
 def _glued_start(doc: Doc, start: int, label: str) -> int:
     """Where a lexicon match starting inside a hyphenated word really starts: over a prefix before the
     hyphen ("self-attention", "Semi-Nonnegative Matrix Factorization"), and for a model over a
@@ -539,6 +567,12 @@ class Resolver:
         clean = doc[start:end]
         if component.startswith("ner") and not self._ner_keeps(span, clean, label):
             return None
+        if component.startswith("ner") and label != "BRAIN_REGION":
+            core = name_core(doc, start, end, label)  # after the filters: the span as predicted must pass them
+            if core is None:
+                return None
+            start, end = core
+            clean = doc[start:end]
         text = clean.text.lower()
         descriptive = self.ner_descriptive and component.startswith("ner")
         if text in GENERIC and not descriptive or all(t.is_stop or t.is_punct or t.like_num for t in clean):
