@@ -585,3 +585,17 @@ def test_a_trained_span_keeps_the_code_name_without_the_words_it_ran_over():
     assert ("ZORBNet", "MODEL") in found
     assert ("Quuxset99", "DATASET") in found and ("ZQA test set", "DATASET") in found
     assert not {t for t, _ in found} & {"predictor ZORBNet", "Quuxset99 leverages", "HTML", "HTML documents"}
+
+
+def test_an_ordinary_word_that_names_a_dataset_counts_only_where_the_sentence_does_not_capitalise_it():
+    assert not {name for name, _ in _fast("Adult rats received injections into the striatum.")} & {"Adult"}
+    assert ("Adult", "DATASET") in _fast("Adult is a tabular benchmark. We train on Adult and report accuracy.")
+
+
+def test_no_long_form_runs_over_a_bracket():
+    from kgbuild.extraction.pipeline import make_doc
+
+    nlp = load_pipeline("fast")
+    text = "Labelled cells were found in the caudal zorbic (cZrA) and medial (cMdA) nuclei, in rats."
+    doc = nlp(make_doc(nlp, Paper(id="t", title="", abstract=text)))
+    assert doc._.kg_abbreviations == []  # not "cZrA) and medial" for cMdA

@@ -36,6 +36,7 @@ _TRIM = {"the", "a", "an", "our", "their", "its", "this", "that", "these", "thos
          "present", "presents", "named", "called", "new", "novel", "which", "based", "into"}
 _INNER_WORDS = {"of", "and", "for", "the", "in", "on", "to", "with", "a", "an", "-", "/"}
 _MAX_LONG_TOKENS = 10
+_BRACKETS = {"(", ")", "[", "]"}
 _PARENTHESIS = re.compile(r"\([^()\n]{1,60}\)")
 
 
@@ -182,8 +183,8 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
         long = _without_trailing_marks(long) if long is not None else None
         if long is None or len(long) > _MAX_LONG_TOKENS or long.text.lower() == short.text.lower():
             continue
-        if not any(t.is_alpha and len(t) > 1 for t in long):
-            continue
+        if not any(t.is_alpha and len(t) > 1 for t in long) or any(t.text in _BRACKETS for t in long):
+            continue  # "posterior cortical (pCorA) and medial (pMeA)": no long form runs over a bracket
         found.append((short, long))
     for colon in _colon_definitions(doc):
         if all(short.text != colon[0].text for short, _ in found):

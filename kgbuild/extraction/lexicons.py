@@ -96,6 +96,15 @@ def _pattern_tokenizer(nlp: Language) -> Tokenizer:
                      token_match=tok.token_match, url_match=tok.url_match)
 
 
+def _sentence_initial_word(doc: Doc, start: int, end: int) -> bool:
+    """A one-word name that is also an ordinary word ("Adult", "Places") at a sentence start and nowhere
+    else in the text: capitalised by the sentence, not by the name."""
+    token = doc[start]
+    if end - start != 1 or not token.is_sent_start or not token.is_title or not token.is_alpha:
+        return False
+    return not any(t.text == token.text and not t.is_sent_start for t in doc)
+
+
 @Language.factory(
     "kgbuild_lexicon",
     default_config={"path": None, "spans_key": "cand:lexicon"},
@@ -126,7 +135,8 @@ class LexiconMatcher:
     def __call__(self, doc: Doc) -> Doc:
         spans = []
         strings = doc.vocab.strings
-        for match_id, start, end in list(self.lower(doc)) + list(self.exact(doc)):
+        exact = [m for m in self.exact(doc) if not _sentence_initial_word(doc, m[1], m[2])]
+        for match_id, start, end in list(self.lower(doc)) + exact:
             label, source = strings[match_id].split("|", 1)
             spans.append(Span(doc, start, end, label=label, span_id=source))
         doc.spans[self.spans_key] = spans

@@ -105,7 +105,7 @@ _ANY_HEAD = r"(?:" + _MODEL_HEADS + "|" + _METHOD_HEADS + "|" + _OTHER_HEADS + r
 def _apposition(heads: str) -> str:
     """`we introduce NAME, a ... HEAD` or `a ... HEAD called NAME`: the first head noun within six words
     decides ("ZQA, a dataset of questions for training models" is no model; "transformer-based" is no head)."""
-    return (r"(?:" + _INTRODUCED + _OWN_NAME + r", (?:a|an|the) (?:(?!" + _ANY_HEAD + r")[\w-]+,? ){0,6}" + heads
+    return (r"(?:" + _INTRODUCED + _OWN_NAME + r", (?:a|an|the) (?:(?!" + _ANY_HEAD + r")[\w/-]+,? ){0,6}" + heads
             + r"|\b" + heads + r",? (?:called|named|termed|dubbed) " + _OWN_NAME.replace("?P<name>", "?P<name2>")
             + _NAME_ENDS + r")(?![\w-])")
 
