@@ -599,3 +599,19 @@ def test_no_long_form_runs_over_a_bracket():
     text = "Labelled cells were found in the caudal zorbic (cZrA) and medial (cMdA) nuclei, in rats."
     doc = nlp(make_doc(nlp, Paper(id="t", title="", abstract=text)))
     assert doc._.kg_abbreviations == []  # not "cZrA) and medial" for cMdA
+
+
+def test_names_that_are_also_ordinary_words_match_only_as_spelled(tmp_path):
+    import gzip
+    import json
+
+    from kgbuild.extraction.build_lexicons import mark_ordinary
+
+    with gzip.open(tmp_path / "abstracts-x.jsonl.gz", "wt", encoding="utf-8") as handle:
+        for text in ["Cells react to light.", "Neurons react fast.", "We react to noise.", "ZorbNet and zorbnet."]:
+            handle.write(json.dumps({"title": "", "abstract": text}) + "\n")
+    rows = [{"text": "ReAct", "label": "METHOD"}, {"text": "ZorbNet", "label": "MODEL"}]
+    mark_ordinary(rows, tmp_path)
+    assert [row.get("case") for row in rows] == ["exact", None]
+    found = _fast("Stimulating the palm of the hand evoked responses; PaLM answered questions about them.")
+    assert ("PaLM", "MODEL") in found and not any(name.lower() == "palm" and name != "PaLM" for name, _ in found)

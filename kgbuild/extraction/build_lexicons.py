@@ -12,6 +12,9 @@ Sources, and what keeps each one honest:
 - `data/region_breaks.txt` (written beside the lexicon): words that WhiteText training text uses often
   but never inside a region name ("reach", "although", "mainly"); a trained region span that runs
   over one of them is two names or none (`resolve.py`).
+- one-word names with inner capitals that unlabelled abstracts (`../shared/corpus`, the first
+  10,000 of each file) also write in lower case as ordinary words ("react" for ReAct, "palm" for PaLM)
+  get `"case": "exact"`: they match only as spelled.
 - `data/mined_datasets.tsv` (source "mined", DATASET): names that unlabelled arXiv abstracts put in
   dataset contexts ("on the X dataset"), mined by `mine_datasets.py` and kept by its precision filter;
   a name that another source already lists (under any label) keeps that source's row.
@@ -22,12 +25,15 @@ Sources, and what keeps each one honest:
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import re
 from collections import defaultdict
+from itertools import islice
 from pathlib import Path
 
+from .lexicons import needs_exact_case
 from .mine_datasets import read_mined, select
 
 DATA = Path(__file__).parent / "data"
@@ -143,7 +149,36 @@ def keep_mined(name: str) -> bool:
     return not GENERIC_MATERIAL.search(name) and not re.fullmatch(r"[A-Z][a-z]+-[A-Z][a-z]+", name)
 
 
-def build(eval_data: Path) -> list[dict]:
+ORDINARY_SAMPLE = 10_000
+"""Abstracts read from the start of each corpus file to tell which names are also ordinary words."""
+ORDINARY_MIN_COUNT = 3
+
+
+def ordinary_words(corpus: Path, names: set[str], sample: int = ORDINARY_SAMPLE) -> set[str]:
+    """Those of `names` (lower case) that unlabelled abstracts write in lower case as words of their own
+    ("react", "palm", "film"): a name spelled ReAct, PaLM or FiLM must then match with its own case."""
+    counts: dict[str, int] = defaultdict(int)
+    for path in sorted(corpus.glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in islice(handle, sample):
+                row = json.loads(line)
+                for word in _WORD.findall(f"{row.get('title', '')} {row.get('abstract', '')}"):
+                    if word in names:
+                        counts[word] += 1
+    return {word for word, n in counts.items() if n >= ORDINARY_MIN_COUNT}
+
+
+def mark_ordinary(rows: list[dict], corpus: Path) -> None:
+    """Add "case": "exact" to one-word mixed-case names that are also ordinary words."""
+    candidates = {r["text"].lower() for r in rows if r["text"].isalpha() and not r["text"].islower()
+                  and not needs_exact_case(r["text"])}
+    ordinary = ordinary_words(corpus, candidates) if corpus.is_dir() else set()
+    for row in rows:
+        if row["text"].lower() in ordinary and not row["text"].islower():
+            row["case"] = "exact"
+
+
+def build(eval_data: Path, corpus: Path | None = None) -> list[dict]:
     rows = read_curated()
     whitetext = eval_data / "whitetext" / "train.jsonl"
     if whitetext.is_file():
@@ -155,6 +190,7 @@ def build(eval_data: Path) -> list[dict]:
     rows += [{"text": name, "label": "DATASET", "source": "mined"} for name in select(read_mined())
              if name.lower() not in listed and keep_mined(name)]
     unique = {(r["label"], r["text"].lower()): r for r in reversed(rows)}  # curated wins
+    mark_ordinary(list(unique.values()), corpus or eval_data.parent / "corpus")
     return sorted(unique.values(), key=lambda r: (r["label"], r["text"].lower(), r["source"]))
 
 

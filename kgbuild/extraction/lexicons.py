@@ -123,7 +123,7 @@ class LexiconMatcher:
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         groups: dict[tuple[str, str, bool], list[str]] = {}
         for row in read_lexicon(path):
-            exact = needs_exact_case(row["text"])
+            exact = row.get("case") == "exact" or needs_exact_case(row["text"])
             groups.setdefault((row["label"], row.get("source", "lexicon"), exact), []).extend(variants(row["text"]))
         tokenizer = _pattern_tokenizer(nlp)
         for (label, source, exact), texts in groups.items():
