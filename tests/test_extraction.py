@@ -169,6 +169,8 @@ def test_project_pages_are_urls_not_repositories(text):
     ("We prompt with Tree of Zorbs (ToZ) here.", "ToZ", "Tree of Zorbs"),
     ("We study ZTS (Zorb-to-Speech) systems.", "ZTS", "Zorb-to-Speech"),
     ("We train multilayer zorbtrons~(MZs) here.", "MZs", "multilayer zorbtrons"),
+    ('Our approach -- Zorb Diffusion for Visual Exploration ("ZorbDiVE") -- works.', "ZorbDiVE",
+     "Zorb Diffusion for Visual Exploration"),
 ])
 def test_abbreviation_definitions(text, short, long):
     nlp = load_pipeline("fast")

@@ -37,6 +37,7 @@ _TRIM = {"the", "a", "an", "our", "their", "its", "this", "that", "these", "thos
 _INNER_WORDS = {"of", "and", "for", "the", "in", "on", "to", "with", "a", "an", "-", "/"}
 _MAX_LONG_TOKENS = 10
 _BRACKETS = {"(", ")", "[", "]"}
+_QUOTES = {'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "``", "''"}
 _PARENTHESIS = re.compile(r"\([^()\n]{1,60}\)")
 
 
@@ -56,8 +57,10 @@ def _plural(text: str) -> bool:
 def _short_form(doc: Doc, start: int, end: int) -> Span | None:
     """The abbreviation inside the brackets doc[start:end], without cue words or trailing remarks."""
     stop = _segment_end(doc, start, end)
-    while start < stop and doc[start].lower_ in _CUES:
+    while start < stop and (doc[start].lower_ in _CUES or doc[start].text in _QUOTES):
         start += 1
+    while stop > start and doc[stop - 1].text in _QUOTES:  # ("BrainDiVE")
+        stop -= 1
     span = doc[start:stop]
     if start >= stop or stop - start > 2 and not _glued(span):
         return None
