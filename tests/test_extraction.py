@@ -579,6 +579,20 @@ def test_a_sentence_defines_a_short_form_before_a_colon():
     assert not any("Results" in e.aliases for e in xp.entities)  # a word, not a short form
 
 
+@pytest.mark.parametrize("title, pair", [
+    ("ZLAN: Zlow Attention for NAS", ("ZLAN", "Zlow Attention for NAS")),  # letters inside a word
+    ("Explainable ZI: A Neurally-Inspired Zorb Stack", None),  # initials out of order
+    ("K-ZNMI: A Zorb Mutual Information Clustering", None),  # the short form is K-ZNMI, not ZNMI
+])
+def test_colon_definitions_letters_inside_words_in_order(title, pair):
+    from kgbuild.extraction.abbreviations import _colon_definitions
+    from kgbuild.extraction.pipeline import make_doc
+
+    nlp = load_pipeline("fast")
+    doc = nlp(make_doc(nlp, Paper(id="t", title=title, abstract="Text.")))
+    assert [(s.text, long.text) for s, long in _colon_definitions(doc)] == ([pair] if pair else [])
+
+
 def test_a_trained_span_keeps_the_code_name_without_the_words_it_ran_over():
     text = ("Our predictor ZORBNet improves on Quuxset99. Analysis on Quuxset99 leverages this; we parse HTML "
             "documents and report the ZQA test set.")

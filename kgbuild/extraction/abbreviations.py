@@ -205,6 +205,8 @@ def _colon_definitions(doc: Doc) -> list[tuple[Span, Span]]:
         if doc[colon].text != ":" or doc[colon - 1].whitespace_:
             continue
         short = doc[colon - 1:colon]
+        if colon > 1 and not doc[colon - 2].whitespace_ and doc[colon - 2].text not in _BRACKETS | _QUOTES:
+            continue  # "K-ANMI:" is not "ANMI:"; "(TI: Temporal Integration)" is TI
         if not _short_shape(short) or sum(c.isupper() for c in short.text) < 2:
             continue
         limit = min(doc[colon].sent.end, colon + 1 + _MAX_LONG_TOKENS)
@@ -214,13 +216,33 @@ def _colon_definitions(doc: Doc) -> list[tuple[Span, Span]]:
             limit = min(limit, title_end.end if title_end is not None else limit)
         last = [c.lower() for c in short.text if c.isalpha()][-2 if _plural(short.text) else -1]  # "PINs": n
         for end in range(colon + 3, limit + 1):
+            # the fewest words whose initials spell SF; else letters inside words too ("FLAN: Flow
+            # Attention for NAS") if every word's initial is one of SF's letters, in order; either way
+            # starting after the colon and ending on the word that gives the last letter, not on "as"
             long = _initials(doc, short, end, skip_inner=True)
-            # the long form ends on the word that gives the last letter, not on "as" or "a Tool"
+            if long is None:
+                long = find_abbreviation(doc[colon + 1:end], short)[1]
+                long = long if long is not None and _initials_in_order(long, short.text) else None
             if long is not None and long.start == colon + 1 and not long[-1].is_stop \
                     and long[-1].lower_[:1] == last:
                 found.append((short, long))
                 break
     return found
+
+
+def _initials_in_order(long: Span, short: str) -> bool:
+    """Whether the initials of the long form's words (inner "of", "for", ... aside) appear in the short
+    form in order, and no bracket is inside ("Flow Attention for NAS" for FLAN; not "A Neurally-Inspired"
+    for AI)."""
+    letters = iter(short.lower())
+    for token in long:
+        if token.text in _BRACKETS:
+            return False
+        if token.is_punct or token.lower_ in _INNER_WORDS:
+            continue
+        if token.lower_[0] not in letters:
+            return False
+    return True
 
 
 @Language.factory("kgbuild_abbreviations")
