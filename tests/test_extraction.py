@@ -123,6 +123,8 @@ def test_prediction_record_has_what_score_py_reads(extracted):
     ("V1", "primary visual cortex", "BRAIN_REGION"),
     ("hippocampi", "hippocampus", "BRAIN_REGION"),
     ("non-negative matrix factorization", "Non-Negative Matrix Factorization", "METHOD"),
+    ("functional MRI", "fMRI", "METHOD"),
+    ("electroencephalogram", "EEG", "METHOD"),
 ])
 def test_canonical_key_merges_spelling_variants(a, b, label):
     assert canonical_key(a, label) == canonical_key(b, label)
