@@ -567,7 +567,7 @@ class Resolver:
         clean = doc[start:end]
         if component.startswith("ner") and not self._ner_keeps(span, clean, label):
             return None
-        if component.startswith("ner") and label != "BRAIN_REGION":
+        if component.startswith("ner") and label != "BRAIN_REGION" and not self.ner_descriptive:
             core = name_core(doc, start, end, label)  # after the filters: the span as predicted must pass them
             if core is None:
                 return None
