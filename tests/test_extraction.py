@@ -633,3 +633,9 @@ def test_names_that_are_also_ordinary_words_match_only_as_spelled(tmp_path):
     assert [row.get("case") for row in rows] == ["exact", None]
     found = _fast("Stimulating the palm of the hand evoked responses; PaLM answered questions about them.")
     assert ("PaLM", "MODEL") in found and not any(name.lower() == "palm" and name != "PaLM" for name, _ in found)
+
+
+def test_a_defined_disease_or_condition_is_no_entity():
+    found = _resolve_with_ner("Patients with zorbic cognitive impairment (ZCI) were scanned; ZCI was staged by our "
+                              "Zorb Staging Protocol.", [("zorbic cognitive impairment", "METHOD"), ("ZCI", "METHOD")])
+    assert not {text for text, _ in found} & {"zorbic cognitive impairment", "ZCI"}

@@ -473,6 +473,27 @@ def _same_long_form(a: str, b: str) -> bool:
     return [w[:1] for w in words_a] == [w[:1] for w in words_b] and words_a[0][:5] == words_b[0][:5]
 
 
+CONDITION_HEADS = {"disease", "diseases", "disorder", "disorders", "syndrome", "syndromes", "impairment",
+                   "impairments", "decline", "injury", "injuries", "deficit", "deficits", "dementia", "palsy",
+                   "sclerosis", "epilepsy", "schizophrenia", "autism", "depression", "tumor", "tumors", "tumour",
+                   "tumours", "cancer", "cancers", "stroke", "atrophy"}
+"""Last words of names of diseases and conditions ("mild cognitive impairment (MCI)"): none of our types."""
+
+
+def _drop_condition(short: Span, long: Span, chosen: dict, taken: list[bool]) -> bool:
+    """Whether a definition names a disease or condition; then its words and short form are no entity
+    (unless curated)."""
+    if long[-1].lower_ not in CONDITION_HEADS:
+        return False
+    for key, cand in list(chosen.items()):
+        inside = cand.start < long.end and long.start < cand.end or cand.start < short.end and short.start < cand.end
+        if inside and cand.component != "lexicon:curated":
+            del chosen[key]
+            for i in range(cand.start, cand.end):
+                taken[i] = False
+    return True
+
+
 def _drop_other_sense(short: Span, long: Span, chosen: dict, taken: list[bool]) -> None:
     """A lexicon short form that the curated list knows with another long form yields to the text's own
     definition: "episodic memory (EM)" is not EM = expectation maximization."""
@@ -641,6 +662,8 @@ class Resolver:
         headed = {(long.start, long.end): label for short, long in defined
                   if (label := _head_after_definition(doc, short, long))}
         for short, long in defined:
+            if _drop_condition(short, long, chosen, taken):
+                continue
             _drop_other_sense(short, long, chosen, taken)
             inside = [c for c in chosen.values() if c.start < long.end and long.start < c.end]
             if inside:
