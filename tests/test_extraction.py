@@ -125,6 +125,7 @@ def test_prediction_record_has_what_score_py_reads(extracted):
     ("non-negative matrix factorization", "Non-Negative Matrix Factorization", "METHOD"),
     ("functional MRI", "fMRI", "METHOD"),
     ("electroencephalogram", "EEG", "METHOD"),
+    ("elastic weight consolidation", "EWC", "METHOD"),
 ])
 def test_canonical_key_merges_spelling_variants(a, b, label):
     assert canonical_key(a, label) == canonical_key(b, label)
