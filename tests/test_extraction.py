@@ -586,6 +586,8 @@ def test_a_sentence_defines_a_short_form_before_a_colon():
     ("ZLAN: Zlow Attention for NAS", ("ZLAN", "Zlow Attention for NAS")),  # letters inside a word
     ("Explainable ZI: A Neurally-Inspired Zorb Stack", None),  # initials out of order
     ("K-ZNMI: A Zorb Mutual Information Clustering", None),  # the short form is K-ZNMI, not ZNMI
+    ("ZANA: Zimulated Annealing Network Aligner for Graphs", ("ZANA", "Zimulated Annealing Network Aligner")),
+    ("ZiMM: Zorb-informed Multi-stage Machine learning", None),  # not "Zorb-informed Multi"
 ])
 def test_colon_definitions_letters_inside_words_in_order(title, pair):
     from kgbuild.extraction.abbreviations import _colon_definitions
@@ -596,12 +598,22 @@ def test_colon_definitions_letters_inside_words_in_order(title, pair):
     assert [(s.text, long.text) for s, long in _colon_definitions(doc)] == ([pair] if pair else [])
 
 
+def test_an_abstract_may_open_with_a_colon_definition():
+    from kgbuild.extraction.abbreviations import _colon_definitions
+    from kgbuild.extraction.pipeline import make_doc
+
+    nlp = load_pipeline("fast")
+    doc = nlp(make_doc(nlp, Paper(id="t", title="Fast quux scenes", abstract="ZAP: Zorbing Attention Predictor.")))
+    assert [(s.text, long.text) for s, long in _colon_definitions(doc)] == [("ZAP", "Zorbing Attention Predictor")]
+
+
 def test_a_trained_span_keeps_the_code_name_without_the_words_it_ran_over():
     text = ("Our predictor ZORBNet improves on Quuxset99. Analysis on Quuxset99 leverages this; we parse HTML "
-            "documents and report the ZQA test set.")
+            "documents and report the ZQA test set and the ZQBD cohort.")
     found = _resolve_with_ner(text, [("predictor ZORBNet", "MODEL"), ("Quuxset99 leverages", "DATASET"),
-                                     ("HTML documents", "DATASET"), ("ZQA test set", "DATASET")])
-    assert ("ZORBNet", "MODEL") in found
+                                     ("HTML documents", "DATASET"), ("ZQA test set", "DATASET"),
+                                     ("ZQBD cohort", "DATASET")])
+    assert ("ZORBNet", "MODEL") in found and ("ZQBD", "DATASET") in found
     assert ("Quuxset99", "DATASET") in found and ("ZQA test set", "DATASET") in found
     assert not {t for t, _ in found} & {"predictor ZORBNet", "Quuxset99 leverages", "HTML", "HTML documents"}
 
@@ -626,14 +638,23 @@ def test_names_that_are_also_ordinary_words_match_only_as_spelled(tmp_path):
 
     from kgbuild.extraction.build_lexicons import mark_ordinary
 
+    texts = ["Cells react to light.", "Neurons react fast.", "We react to noise.", "ZorbNet and zorbnet.",
+             "Quux and quux and quux; see quux.com.", "Quux is good. Quux is fast. Quux wins.",
+             "Adult mice; adult rats.", "adult zebrafish", "adult flies"]
     with gzip.open(tmp_path / "abstracts-x.jsonl.gz", "wt", encoding="utf-8") as handle:
-        for text in ["Cells react to light.", "Neurons react fast.", "We react to noise.", "ZorbNet and zorbnet."]:
+        for text in texts:
             handle.write(json.dumps({"title": "", "abstract": text}) + "\n")
-    rows = [{"text": "ReAct", "label": "METHOD"}, {"text": "ZorbNet", "label": "MODEL"}]
+    rows = [{"text": name, "label": "X"} for name in ["ReAct", "ZorbNet", "Quux", "Adult"]]
     mark_ordinary(rows, tmp_path)
-    assert [row.get("case") for row in rows] == ["exact", None]
+    assert [row.get("ordinary", False) for row in rows] == [True, False, False, True]
     found = _fast("Stimulating the palm of the hand evoked responses; PaLM answered questions about them.")
     assert ("PaLM", "MODEL") in found and not any(name.lower() == "palm" and name != "PaLM" for name, _ in found)
+
+
+def test_a_well_known_name_at_a_sentence_start_is_found():
+    found = _fast("Qwen outperforms strong baselines on math word problems. Wikipedia is used as the retrieval "
+                  "corpus. Adam converges faster than SGD on CIFAR-10.")
+    assert {"Qwen", "Wikipedia", "Adam"} <= {name for name, _ in found}
 
 
 def test_a_defined_disease_or_condition_is_no_entity():

@@ -199,13 +199,17 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
 def _colon_definitions(doc: Doc) -> list[tuple[Span, Span]]:
     """(short, long) for each "SF: Long Form ..." in the title or a sentence ("PINs: Progressive
     Implicit Networks for ...", "we present FLAN: Flow Attention for NAS"): the fewest words after
-    the colon whose initials spell the short form, ending on the word that gives its last letter."""
+    the colon whose initials spell the short form; failing that, scispaCy's letter alignment if the
+    words' initials appear in SF in order. The long form ends on the word that gives SF's last letter,
+    never on a stop word or inside a hyphenated word."""
     found = []
     for colon in range(1, len(doc) - 2):
         if doc[colon].text != ":" or doc[colon - 1].whitespace_:
             continue
         short = doc[colon - 1:colon]
-        if colon > 1 and not doc[colon - 2].whitespace_ and doc[colon - 2].text not in _BRACKETS | _QUOTES:
+        before = doc[colon - 2] if colon > 1 else None
+        if before is not None and not before.whitespace_ and not before.is_space \
+                and before.text not in _BRACKETS | _QUOTES:
             continue  # "K-ANMI:" is not "ANMI:"; "(TI: Temporal Integration)" is TI
         if not _short_shape(short) or sum(c.isupper() for c in short.text) < 2:
             continue
@@ -215,19 +219,22 @@ def _colon_definitions(doc: Doc) -> list[tuple[Span, Span]]:
             title_end = doc.char_span(0, boundary, alignment_mode="contract")
             limit = min(limit, title_end.end if title_end is not None else limit)
         last = [c.lower() for c in short.text if c.isalpha()][-2 if _plural(short.text) else -1]  # "PINs": n
-        for end in range(colon + 3, limit + 1):
-            # the fewest words whose initials spell SF; else letters inside words too ("FLAN: Flow
-            # Attention for NAS") if every word's initial is one of SF's letters, in order; either way
-            # starting after the colon and ending on the word that gives the last letter, not on "as"
-            long = _initials(doc, short, end, skip_inner=True)
-            if long is None:
-                long = find_abbreviation(doc[colon + 1:end], short)[1]
-                long = long if long is not None and _initials_in_order(long, short.text) else None
-            if long is not None and long.start == colon + 1 and not long[-1].is_stop \
-                    and long[-1].lower_[:1] == last:
-                found.append((short, long))
-                break
+        ends = [end for end in range(colon + 3, limit + 1)
+                if not (end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_)]
+        exact = (_initials(doc, short, end, skip_inner=True) for end in ends)
+        long = next((lf for lf in exact if _fits(lf, colon + 1, last)), None)
+        if long is None:
+            aligned = (find_abbreviation(doc[colon + 1:end], short)[1] for end in ends)
+            long = next((lf for lf in aligned if _fits(lf, colon + 1, last) and _initials_in_order(lf, short.text)),
+                        None)
+        if long is not None:
+            found.append((short, long))
     return found
+
+
+def _fits(long: Span | None, start: int, last: str) -> bool:
+    """A colon long form starts right after the colon and ends on the word that gives the last letter."""
+    return long is not None and long.start == start and not long[-1].is_stop and long[-1].lower_[:1] == last
 
 
 def _initials_in_order(long: Span, short: str) -> bool:

@@ -1,6 +1,6 @@
 """Build `data/lexicon.jsonl` from the curated lists and the training parts of public corpora.
 
-    python -m kgbuild.extraction.build_lexicons [--eval-data ../shared/eval-data]
+    python -m kgbuild.extraction.build_lexicons [--eval-data ../shared/eval-data] [--corpus ../shared/corpus]
 
 Sources, and what keeps each one honest:
 
@@ -12,9 +12,9 @@ Sources, and what keeps each one honest:
 - `data/region_breaks.txt` (written beside the lexicon): words that WhiteText training text uses often
   but never inside a region name ("reach", "although", "mainly"); a trained region span that runs
   over one of them is two names or none (`resolve.py`).
-- one-word names with inner capitals that unlabelled abstracts (`../shared/corpus`, the first
-  10,000 of each file) also write in lower case as ordinary words ("react" for ReAct, "palm" for PaLM)
-  get `"case": "exact"`: they match only as spelled.
+- one-word names with a capital that unlabelled abstracts (`../shared/corpus`, the first 10,000 of each
+  file) write more often in lower case, as ordinary words ("react" for ReAct, "adult" for Adult), get
+  `"ordinary": true`: they match only as spelled, and not at a sentence start alone (`lexicons.py`).
 - `data/mined_datasets.tsv` (source "mined", DATASET): names that unlabelled arXiv abstracts put in
   dataset contexts ("on the X dataset"), mined by `mine_datasets.py` and kept by its precision filter;
   a name that another source already lists (under any label) keeps that source's row.
@@ -33,7 +33,6 @@ from collections import defaultdict
 from itertools import islice
 from pathlib import Path
 
-from .lexicons import needs_exact_case
 from .mine_datasets import read_mined, select
 
 DATA = Path(__file__).parent / "data"
@@ -152,30 +151,36 @@ def keep_mined(name: str) -> bool:
 ORDINARY_SAMPLE = 10_000
 """Abstracts read from the start of each corpus file to tell which names are also ordinary words."""
 ORDINARY_MIN_COUNT = 3
+_WHOLE_WORD = re.compile(r"(?<![\w./@-])[A-Za-z]+(?![\w./@-])")  # not inside "resnet50" or "youtube.com"
 
 
 def ordinary_words(corpus: Path, names: set[str], sample: int = ORDINARY_SAMPLE) -> set[str]:
-    """Those of `names` (lower case) that unlabelled abstracts write in lower case as words of their own
-    ("react", "palm", "film"): a name spelled ReAct, PaLM or FiLM must then match with its own case."""
+    """Those of `names` that unlabelled abstracts write in lower case as words of their own more often
+    than as spelled ("react" vs ReAct, "adult" vs Adult; not "pagerank" vs PageRank)."""
+    lower = {name.lower(): name for name in names}
     counts: dict[str, int] = defaultdict(int)
-    for path in sorted(corpus.glob("*.jsonl.gz")):
+    files = sorted(corpus.glob("*.jsonl.gz"))
+    if not files:
+        raise SystemExit(f"no corpus files (*.jsonl.gz) in {corpus}: pass --corpus")
+    for path in files:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             for line in islice(handle, sample):
                 row = json.loads(line)
-                for word in _WORD.findall(f"{row.get('title', '')} {row.get('abstract', '')}"):
-                    if word in names:
+                for word in _WHOLE_WORD.findall(f"{row.get('title', '')} {row.get('abstract', '')}"):
+                    if word in names or word in lower:
                         counts[word] += 1
-    return {word for word, n in counts.items() if n >= ORDINARY_MIN_COUNT}
+    return {name for name in names
+            if counts[name.lower()] >= ORDINARY_MIN_COUNT and counts[name.lower()] > counts[name]}
 
 
 def mark_ordinary(rows: list[dict], corpus: Path) -> None:
-    """Add "case": "exact" to one-word mixed-case names that are also ordinary words."""
-    candidates = {r["text"].lower() for r in rows if r["text"].isalpha() and not r["text"].islower()
-                  and not needs_exact_case(r["text"])}
-    ordinary = ordinary_words(corpus, candidates) if corpus.is_dir() else set()
+    """Add "ordinary": true to one-word names with a capital that are also ordinary lower-case words."""
+    candidates = {r["text"] for r in rows if r["text"].isalpha() and not r["text"].islower()
+                  and not r["text"].isupper()}
+    ordinary = ordinary_words(corpus, candidates)
     for row in rows:
-        if row["text"].lower() in ordinary and not row["text"].islower():
-            row["case"] = "exact"
+        if row["text"] in ordinary:
+            row["ordinary"] = True
 
 
 def build(eval_data: Path, corpus: Path | None = None) -> list[dict]:
@@ -197,9 +202,11 @@ def build(eval_data: Path, corpus: Path | None = None) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--eval-data", type=Path, default=Path(__file__).parents[3] / "shared" / "eval-data")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="unlabelled abstracts (*.jsonl.gz) that tell ordinary words (default: beside --eval-data)")
     parser.add_argument("--out", type=Path, default=DATA / "lexicon.jsonl")
     args = parser.parse_args()
-    rows = build(args.eval_data)
+    rows = build(args.eval_data, args.corpus)
     with args.out.open("w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")

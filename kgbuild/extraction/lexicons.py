@@ -1,8 +1,10 @@
 """Lexicon candidates: a PhraseMatcher over `data/lexicon.jsonl` (built by `build_lexicons.py`).
 
-Names that are also ordinary words when lower-cased ("SAM", "Whisper", "IT") match case-sensitively;
-everything else matches on LOWER. Every hit goes to its own span group, labelled, with the lexicon
-source ("curated", "whitetext", ...) as the span id, so the resolver can weigh the evidence.
+Names that are also ordinary words when lower-cased ("SAM", "Whisper", "IT", and those `build_lexicons`
+marks "ordinary" from corpus counts: ReAct, PaLM, Adult) match case-sensitively; everything else matches
+on LOWER. An "ordinary" one-word name at a sentence start counts only if the text also writes it
+elsewhere. Every hit goes to its own span group, labelled, with the lexicon source ("curated",
+"whitetext", ...) as the span id, so the resolver can weigh the evidence.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ def needs_exact_case(text: str) -> bool:
     if not letters or not any(c.isupper() for c in letters):
         return False
     upper = sum(c.isupper() for c in letters)
-    mixed = 1 < upper < len(letters) and len(text) >= 4  # DeiT, ResNet: no ordinary word looks like that
+    mixed = 1 < upper < len(letters) and len(text) >= 4  # ResNet, XLNet: no ordinary word looks like that
+    if mixed and text.isalpha() and len(text) <= 4 and text[0].isupper():
+        return True  # PaLM, CoCa, FiLM: too short to be safe in lower case ("palm", "coca", "film")
     return not mixed and (len(text) <= 5 or text.istitle() or text.isupper())
 
 
@@ -96,13 +100,10 @@ def _pattern_tokenizer(nlp: Language) -> Tokenizer:
                      token_match=tok.token_match, url_match=tok.url_match)
 
 
-def _sentence_initial_word(doc: Doc, start: int, end: int) -> bool:
-    """A one-word name that is also an ordinary word ("Adult", "Places") at a sentence start and nowhere
-    else in the text: capitalised by the sentence, not by the name."""
-    token = doc[start]
-    if end - start != 1 or not token.is_sent_start or not token.is_title or not token.is_alpha:
-        return False
-    return not any(t.text == token.text and not t.is_sent_start for t in doc)
+def _sentence_initial(span: Span) -> bool:
+    """A one-word Title Case match at a sentence start."""
+    token = span[0]
+    return len(span) == 1 and token.is_sent_start and token.is_title and token.is_alpha
 
 
 @Language.factory(
@@ -121,23 +122,29 @@ class LexiconMatcher:
         self.spans_key = spans_key
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-        groups: dict[tuple[str, str, bool], list[str]] = {}
+        groups: dict[tuple[str, str, bool, bool], list[str]] = {}
         for row in read_lexicon(path):
-            exact = row.get("case") == "exact" or needs_exact_case(row["text"])
-            groups.setdefault((row["label"], row.get("source", "lexicon"), exact), []).extend(variants(row["text"]))
+            ordinary = bool(row.get("ordinary"))
+            exact = ordinary or needs_exact_case(row["text"])
+            key = (row["label"], row.get("source", "lexicon"), exact, ordinary)
+            groups.setdefault(key, []).extend(variants(row["text"]))
         tokenizer = _pattern_tokenizer(nlp)
-        for (label, source, exact), texts in groups.items():
+        for (label, source, exact, ordinary), texts in groups.items():
             matcher = self.exact if exact else self.lower
-            key = f"{label}|{source}"
+            key = f"{label}|{source}" + ("|ordinary" if ordinary else "")
             for chunk in _batched(sorted(set(texts)), 1000):
                 matcher.add(key, list(tokenizer.pipe(chunk)))
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
         strings = doc.vocab.strings
-        exact = [m for m in self.exact(doc) if not _sentence_initial_word(doc, m[1], m[2])]
-        for match_id, start, end in list(self.lower(doc)) + exact:
-            label, source = strings[match_id].split("|", 1)
+        later: set[str] | None = None  # words written other than at a sentence start, when needed
+        for match_id, start, end in list(self.lower(doc)) + list(self.exact(doc)):
+            label, source, *ordinary = strings[match_id].split("|")
+            if ordinary and _sentence_initial(doc[start:end]):
+                later = later if later is not None else {t.text for t in doc if not t.is_sent_start}
+                if doc[start].text not in later:
+                    continue  # "Adult rats were ...": capitalised by the sentence, not by the name
             spans.append(Span(doc, start, end, label=label, span_id=source))
         doc.spans[self.spans_key] = spans
         return doc

@@ -281,18 +281,25 @@ _ROLE_NOUNS = _GENERIC_HEADS | {"predictor", "baseline", "baselines", "classifie
 _SPLIT_HEADS = {"set", "sets", "split", "splits", "subset", "subsets", "track", "task", "tasks"}
 
 
+_FORMAT_NOUNS = {"data", "documents", "document", "files", "file", "pages", "page", "content", "text", "texts",
+                 "videos", "video", "images", "signals", "signal", "recordings", "scripts", "structures", "versions",
+                 "format", "formats", "displays", "streams"}
+"""Nouns after a format or source acronym that describe data, not a named collection ("HTML documents")."""
+
+
 def name_core(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | None:
     """A trained span around a code name without the ordinary words it ran over: "predictor FLAN" is
     FLAN, "BlockMNIST leverages" is BlockMNIST. A last word naming the kind of thing stays ("CNN
     architecture"), and so does a describing first word ("bidirectional LSTM"). None for data described
-    by a format or source acronym ("HTML documents", "MIDI data"): no named collection."""
+    by a format or source acronym ("HTML documents", "MIDI data"): no named collection; "ZQBD cohort" is ZQBD."""
     coded = [i for i in range(start, end) if _CODE_WORD.match(doc[i].text) and not _DIMENSION.match(doc[i].text)]
     if not coded:
         return start, end
     tail = doc[coded[-1] + 1:end]
     if len(tail) and all(t.is_lower and t.is_alpha for t in tail) and tail[-1].lower_ not in HEAD_LABELS \
             and tail[-1].lower_ not in _SPLIT_HEADS:
-        if label == "DATASET" and all(doc[i].is_upper and not any(c.isdigit() for c in doc[i].text) for i in coded):
+        if label == "DATASET" and tail[-1].lower_ in _FORMAT_NOUNS \
+                and all(doc[i].is_upper and not any(c.isdigit() for c in doc[i].text) for i in coded):
             return None
         end = coded[-1] + 1
     lead = doc[start:coded[0]]
