@@ -661,3 +661,10 @@ def test_a_defined_disease_or_condition_is_no_entity():
     found = _resolve_with_ner("Patients with zorbic cognitive impairment (ZCI) were scanned; ZCI was staged by our "
                               "Zorb Staging Protocol.", [("zorbic cognitive impairment", "METHOD"), ("ZCI", "METHOD")])
     assert not {text for text, _ in found} & {"zorbic cognitive impairment", "ZCI"}
+
+
+def test_a_trained_region_span_starts_at_its_title_case_name():
+    text = "Lesions of the biological Zorbus Callosum and of the left Quux Nucleus changed cortical responses in rats."
+    found = _resolve_with_ner(text, [("biological Zorbus Callosum", "BRAIN_REGION"),
+                                     ("left Quux Nucleus", "BRAIN_REGION")])
+    assert ("Zorbus Callosum", "BRAIN_REGION") in found and ("left Quux Nucleus", "BRAIN_REGION") in found

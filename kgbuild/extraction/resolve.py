@@ -30,6 +30,7 @@ from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
 from .extend import POSITION, coordinated, list_neighbours, part_start
 from .lexicons import DEFAULT_LEXICON, read_lexicon
+from .patterns import REGION_MODIFIERS
 
 CANDIDATE_PREFIX = "cand:"
 ENTITIES_KEY = "kg:entities"
@@ -265,6 +266,23 @@ def region_pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
         if last is not None and (last.lower_ in REGION_HEADS or last.is_upper or any(c.isdigit() for c in last.text)):
             pieces.append((left, right))  # ends in a head word or a code ("area IT", "area 24b")
     return pieces
+
+
+_REGION_WORDS = {m.lower() for m in REGION_MODIFIERS} | {"left", "right", "contralateral", "ipsilateral",
+                                                       "bilateral", "primary", "secondary"}
+"""Lower-case words that belong to a region name before a Title Case part ("left Hippocampus")."""
+
+
+def _titled_start(doc: Doc, start: int, end: int) -> int:
+    """Where a trained region span really starts when lower-case words that are no anatomical modifiers
+    come before a Title Case name ("biological Corpus Callosum" is Corpus Callosum)."""
+    first = start
+    while first < end and doc[first].is_lower and doc[first].is_alpha and doc[first].lower_ not in _REGION_WORDS \
+            and not POSITION.match(doc[first].lower_):
+        first += 1
+    if first == start or end - first < 2 or not all(t.is_title for t in doc[first:end]):
+        return start
+    return first
 
 
 GLUED_PREFIXES = {"self", "semi", "multi", "cross", "hyper", "meta", "intra", "inter", "sub"}
@@ -577,6 +595,8 @@ class Resolver:
                     continue
                 pieces = region_pieces(doc, start, end) if component.startswith("ner") \
                     and span.label_ == "BRAIN_REGION" else [(start, end)]
+                if component.startswith("ner") and span.label_ == "BRAIN_REGION":
+                    pieces = [(_titled_start(doc, a, b), b) for a, b in pieces]
                 for piece_start, piece_end in pieces:
                     candidate = self._candidate(doc, span, component, piece_start, piece_end, blocked, lazy)
                     if candidate is not None:

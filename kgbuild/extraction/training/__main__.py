@@ -20,7 +20,8 @@ from kgbuild.extraction.training.build import (
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Convert, optionally pretrain once, then train every recipe asked for (all by default) and ship."""
+    """Convert, pretrain once (for the recipes that use it), then train every recipe asked for (all by
+    default) and ship."""
     parser = argparse.ArgumentParser(prog="python -m kgbuild.extraction.training", description=__doc__)
     parser.add_argument("models", nargs="*", help=f"recipes to train, from {sorted(RECIPES)} (default: all)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the gold corpora")
@@ -29,7 +30,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--convert-only", action="store_true", help="only write the .spacy corpora")
     parser.add_argument("--reuse-pretrained", action="store_true", help="keep existing pretrained weights")
-    parser.add_argument("--pretrain", action="store_true", help="spacy pretrain the tok2vec first (slow, unmeasured)")
+    parser.add_argument("--no-pretrain", action="store_true",
+                        help="skip `spacy pretrain` of the brain model's tok2vec (about 37 min on 2 cores)")
     parser.add_argument("--reuse-corpora", action="store_true", help="keep .spacy corpora already in --work")
     parser.add_argument("--distant", type=int, default=DISTANT_SAMPLE, help="distant-supervision DATASET docs")
     parser.add_argument("--max-steps", type=int, default=None, help="override [training] max_steps")
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     recipes = [RECIPES[name] for name in args.models or RECIPES]
     weights: Path | None = args.work / "pretrain" / "model-last.bin"
-    if not args.pretrain:
+    if args.no_pretrain:
         weights = None
     elif any(r.pretrained for r in recipes) and not (args.reuse_pretrained and weights.exists()):
         raw = args.work / "raw.jsonl"

@@ -7,6 +7,7 @@ fixed positions in the corpus files, and spaCy pretrains and trains with a fixed
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 from dataclasses import dataclass
@@ -37,9 +38,11 @@ DISTANT_SAMPLE = 0
 """ML abstracts where a harvested dataset name occurs, added as DATASET-only docs (rest missing).
 Off by default: with 800 such docs the scholarly model scored lower on SciREX dev after 2,000 steps
 (DATASET P 0.27 R 0.29 vs 0.57/0.31 without); enable with --distant N to experiment."""
-PRETRAIN_FILES = {"abstracts-neuro-00.jsonl.gz": 2, "abstracts-cs_ml-00.jsonl.gz": 17, "abstracts-qbio-00.jsonl.gz": 23}
-"""Raw text for `spacy pretrain`: corpus file -> take every n-th record (about 5,000 abstracts)."""
-PRETRAIN_LIMIT = 2500
+PRETRAIN_SOURCES = {"abstracts-neuro-00.jsonl.gz": None, "abstracts-qbio-00.jsonl.gz": 10_000}
+"""Raw text for `spacy pretrain` of the brain model's tok2vec (in-domain: neuroscience and biology):
+corpus file -> about how many records (None: all), spread evenly over the file; plus the WhiteText
+training documents (never the held-out ones)."""
+PRETRAIN_SHUFFLE_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,9 @@ class Recipe:
 
 RECIPES: dict[str, Recipe] = {
     "brain": Recipe("brain", "brain.cfg", "brain-train.spacy", "brain-dev.spacy"),
-    "scholarly": Recipe("scholarly", "scholarly.cfg", "scholarly-train.spacy", "scholarly-dev.spacy"),
+    # the shipped scholarly model was trained without pretraining (the raw text is neuroscience)
+    "scholarly": Recipe("scholarly", "scholarly.cfg", "scholarly-train.spacy", "scholarly-dev.spacy",
+                        pretrained=False),
     # SciERC alone, plain: the baseline the scholarly model must beat (measured in bench/ner_eval.py).
     "scierc_baseline": Recipe(
         "scierc_baseline", "scholarly.cfg", "scierc-train.spacy", "scierc-dev.spacy", ship=False, pretrained=False
@@ -116,16 +121,25 @@ def build_corpora(
 
 
 def write_raw_text(corpus_dir: Path, data_dir: Path, path: Path) -> int:
-    """Raw abstracts for pretraining (no gold dev/test paper among them); returns how many."""
-    every_gold = [row for train, dev in load_gold(data_dir).values() for row in train + dev]
+    """Raw abstracts for pretraining, shuffled with a fixed seed (spaCy reads them in file order);
+    no gold dev/test paper among them. Returns how many."""
+    gold = load_gold(data_dir)
+    every_gold = [row for train, dev in gold.values() for row in train + dev]
+    rows = []
+    for name, wanted in PRETRAIN_SOURCES.items():
+        if not (corpus_dir / name).exists():
+            continue
+        every = 1 if wanted is None else max(1, sum(1 for _ in read_jsonl(corpus_dir / name)) // wanted)
+        rows += sample_corpus(corpus_dir / name, every, wanted or 10**7, keep=lambda r: True, exclude=every_gold)
+    rows += gold["whitetext"][0]
+    random.Random(PRETRAIN_SHUFFLE_SEED).shuffle(rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     with open(path, "w", encoding="utf-8") as handle:
-        for name, every in PRETRAIN_FILES.items():
-            if not (corpus_dir / name).exists():
-                continue
-            for row in sample_corpus(corpus_dir / name, every, PRETRAIN_LIMIT, keep=lambda r: True, exclude=every_gold):
-                handle.write(json.dumps({"text": f"{row['title']}\n\n{row['abstract']}"}) + "\n")
+        for row in rows:
+            text = "\n\n".join(part for part in (row.get("title") or "", row.get("abstract") or "") if part.strip())
+            if text.strip():
+                handle.write(json.dumps({"text": text}) + "\n")
                 count += 1
     return count
 
@@ -135,7 +149,11 @@ def pretrain(raw_text: Path, output: Path, seed: int = 0) -> Path:
     from spacy.training.pretrain import pretrain as spacy_pretrain
     from spacy.util import load_config
 
-    overrides = {"paths.raw_text": str(raw_text), "system.seed": seed}
+    import kgbuild.extraction.tokenizer  # noqa: F401  registers kgbuild.sci_tokenizer.v1
+
+    # the raw text is tokenized as the training documents are (convert.make_nlp), not by spaCy's default
+    overrides = {"paths.raw_text": str(raw_text), "system.seed": seed,
+                 "nlp.tokenizer": {"@tokenizers": "kgbuild.sci_tokenizer.v1"}}
     config = load_config(HERE / "brain.cfg", overrides=overrides, interpolate=True)
     output.mkdir(parents=True, exist_ok=True)
     spacy_pretrain(config, output, use_gpu=-1, silent=False)
