@@ -668,3 +668,13 @@ def test_a_trained_region_span_starts_at_its_title_case_name():
     found = _resolve_with_ner(text, [("biological Zorbus Callosum", "BRAIN_REGION"),
                                      ("left Quux Nucleus", "BRAIN_REGION")])
     assert ("Zorbus Callosum", "BRAIN_REGION") in found and ("left Quux Nucleus", "BRAIN_REGION") in found
+
+
+def test_a_short_form_inside_a_longer_one_is_no_use_of_it():
+    from kgbuild.extraction.pipeline import make_doc
+
+    nlp = load_pipeline("fast")
+    text = "We compute the Zorb Kernel (ZK) and non Zorb Kernel (Non-ZK) features. ZK helps; Non-ZK does not."
+    doc = nlp(make_doc(nlp, Paper(id="t", title="", abstract=text)))
+    uses = [(s.text, s.start_char) for s, long in doc._.kg_abbreviations if long.text == "Zorb Kernel"]
+    assert uses == [("ZK", text.index("ZK")), ("ZK", text.index("ZK helps"))]

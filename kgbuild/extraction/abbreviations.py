@@ -38,6 +38,7 @@ _INNER_WORDS = {"of", "and", "for", "the", "in", "on", "to", "with", "a", "an", 
 _MAX_LONG_TOKENS = 10
 _BRACKETS = {"(", ")", "[", "]"}
 _QUOTES = {'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "``", "''"}
+_COLON = re.compile(":")
 _PARENTHESIS = re.compile(r"\([^()\n]{1,60}\)")
 
 
@@ -203,8 +204,10 @@ def _colon_definitions(doc: Doc) -> list[tuple[Span, Span]]:
     words' initials appear in SF in order. The long form ends on the word that gives SF's last letter,
     never on a stop word or inside a hyphenated word."""
     found = []
-    for colon in range(1, len(doc) - 2):
-        if doc[colon].text != ":" or doc[colon - 1].whitespace_:
+    text = doc_text(doc)
+    colons = [doc.char_span(m.start(), m.end()) for m in _COLON.finditer(text)] if ":" in text else []
+    for colon in (span.start for span in colons if span is not None and 1 <= span.start < len(doc) - 2):
+        if doc[colon - 1].whitespace_:
             continue
         short = doc[colon - 1:colon]
         before = doc[colon - 2] if colon > 1 else None
@@ -267,30 +270,28 @@ class Abbreviations:
         pairs = []
         long_of: dict[str, Span] = {}
         longer: dict[tuple[str, ...], Span] = {}  # "SFX 2.0", "RT-QPS": short forms of several tokens
+        surfaces: set[str] = set()
         for short, long in find_definitions(doc):
             if short.text in long_of or tuple(t.text for t in short) in longer:
                 continue
             if len(short) > 1:
                 longer[tuple(t.text for t in short)] = long
+                surfaces.add(short.text)
                 continue
             long_of[short.text] = long
             if _plural(short.text):
                 long_of.setdefault(short.text[:-1], long)
             else:
                 long_of.setdefault(short.text + "s", long)
-        widths = sorted({len(key) for key in longer}, reverse=True)
         if long_of or longer:
-            for token in doc:
-                long, width = None, 1
-                for wide in widths:
-                    if token.i + wide <= len(doc):
-                        long = longer.get(tuple(t.text for t in doc[token.i: token.i + wide]))
-                        if long is not None:
-                            width = wide
-                            break
-                if long is None:
-                    long = long_of.get(token.text)
-                if long is not None and not (long.start <= token.i < long.end):
-                    pairs.append((doc[token.i: token.i + width], long))
+            forms = sorted(surfaces | set(long_of), key=len, reverse=True)  # the longest form first
+            pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)")
+            for match in pattern.finditer(doc_text(doc)):  # C speed, not a Python loop over every token
+                span = doc.char_span(match.start(), match.end())
+                if span is None:
+                    continue
+                long = longer.get(tuple(t.text for t in span)) if len(span) > 1 else long_of.get(span.text)
+                if long is not None and not (long.start <= span.start < long.end):
+                    pairs.append((span, long))
         doc._.kg_abbreviations = pairs
         return doc
