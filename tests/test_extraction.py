@@ -678,3 +678,9 @@ def test_a_short_form_inside_a_longer_one_is_no_use_of_it():
     doc = nlp(make_doc(nlp, Paper(id="t", title="", abstract=text)))
     uses = [(s.text, s.start_char) for s, long in doc._.kg_abbreviations if long.text == "Zorb Kernel"]
     assert uses == [("ZK", text.index("ZK")), ("ZK", text.index("ZK helps"))]
+
+
+def test_an_ordinary_word_name_capitalised_by_a_title_or_a_header_is_no_name():
+    [xp] = extract_papers([Paper(id="t", title="Zorb Currents Shape the Kinetics of Adult Neurons",
+                                 abstract="Results: Adult rats received injections into the striatum.")], mode="fast")
+    assert not {e.name for e in xp.entities} & {"Kinetics", "Adult"}

@@ -2,9 +2,10 @@
 
 Names that are also ordinary words when lower-cased ("SAM", "Whisper", "IT", and those `build_lexicons`
 marks "ordinary" from corpus counts: ReAct, PaLM, Adult) match case-sensitively; everything else matches
-on LOWER. An "ordinary" one-word name at a sentence start counts only if the text also writes it
-elsewhere. Every hit goes to its own span group, labelled, with the lexicon source ("curated",
-"whitetext", ...) as the span id, so the resolver can weigh the evidence.
+on LOWER. An "ordinary" one-word name where its place may have capitalised it (a sentence start, after
+a colon, in the title) counts only if the text also writes it elsewhere. Every hit goes to its own
+span group, labelled, with the lexicon source ("curated", "whitetext", ...) as the span id, so the
+resolver can weigh the evidence.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_LEXICON = DATA / "lexicon.jsonl"
@@ -100,10 +101,14 @@ def _pattern_tokenizer(nlp: Language) -> Tokenizer:
                      token_match=tok.token_match, url_match=tok.url_match)
 
 
-def _sentence_initial(span: Span) -> bool:
-    """A one-word Title Case match at a sentence start."""
-    token = span[0]
-    return len(span) == 1 and token.is_sent_start and token.is_title and token.is_alpha
+def _capitalised_by_place(token: Token) -> bool:
+    """A Title Case word that its place may have capitalised: a sentence start, after a colon
+    ("Results: Adult rats"), or in the title."""
+    if not (token.is_title and token.is_alpha):
+        return False
+    title_len = token.doc._.kg_title_len
+    return (token.is_sent_start or token.i > 0 and token.doc[token.i - 1].text == ":"
+            or title_len is not None and token.idx < title_len)
 
 
 @Language.factory(
@@ -138,13 +143,13 @@ class LexiconMatcher:
     def __call__(self, doc: Doc) -> Doc:
         spans = []
         strings = doc.vocab.strings
-        later: set[str] | None = None  # words written other than at a sentence start, when needed
+        later: set[str] | None = None  # words written where nothing but the name capitalises them
         for match_id, start, end in list(self.lower(doc)) + list(self.exact(doc)):
             label, source, *ordinary = strings[match_id].split("|")
-            if ordinary and _sentence_initial(doc[start:end]):
-                later = later if later is not None else {t.text for t in doc if not t.is_sent_start}
+            if ordinary and end - start == 1 and _capitalised_by_place(doc[start]):
+                later = later if later is not None else {t.text for t in doc if not _capitalised_by_place(t)}
                 if doc[start].text not in later:
-                    continue  # "Adult rats were ...": capitalised by the sentence, not by the name
+                    continue  # "Adult rats were ...", "Results: Adult ...", a Title Case title
             spans.append(Span(doc, start, end, label=label, span_id=source))
         doc.spans[self.spans_key] = spans
         return doc
