@@ -14,7 +14,8 @@ Sources, and what keeps each one honest:
   over one of them is two names or none (`resolve.py`).
 - one-word names with a capital that unlabelled abstracts (`../shared/corpus`, the first 10,000 of each
   file) write more often in lower case, as ordinary words ("react" for ReAct, "adult" for Adult), get
-  `"ordinary": true`: they match only as spelled, and not at a sentence start alone (`lexicons.py`).
+  `"ordinary": true`: they match only as spelled, and not alone where a sentence start, a colon or a title
+  capitalises them (`lexicons.py`).
 - `data/mined_datasets.tsv` (source "mined", DATASET): names that unlabelled arXiv abstracts put in
   dataset contexts ("on the X dataset"), mined by `mine_datasets.py` and kept by its precision filter;
   a name that another source already lists (under any label) keeps that source's row.
@@ -157,7 +158,7 @@ _WHOLE_WORD = re.compile(r"(?<![\w./@-])[A-Za-z]+(?![\w./@-])")  # not inside "r
 def ordinary_words(corpus: Path, names: set[str], sample: int = ORDINARY_SAMPLE) -> set[str]:
     """Those of `names` that unlabelled abstracts write in lower case as words of their own more often
     than as spelled ("react" vs ReAct, "adult" vs Adult; not "pagerank" vs PageRank)."""
-    lower = {name.lower(): name for name in names}
+    lower = {name.lower() for name in names}
     counts: dict[str, int] = defaultdict(int)
     files = sorted(corpus.glob("*.jsonl.gz"))
     if not files:
