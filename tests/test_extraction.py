@@ -174,6 +174,13 @@ def test_project_pages_are_urls_not_repositories(text):
     ("We train multilayer zorbtrons~(MZs) here.", "MZs", "multilayer zorbtrons"),
     ('Our approach -- Zorb Diffusion for Visual Exploration ("ZorbDiVE") -- works.', "ZorbDiVE",
      "Zorb Diffusion for Visual Exploration"),
+    # position letters around a capital core, in any order (the core itself may align loosely)
+    ("Cells in the dorsal lateral zorbiculate nucleus (LZNd) fired.", "LZNd", "dorsal lateral zorbiculate nucleus"),
+    ("It reaches the external lateral parazorbial subnucleus (PZel).", "PZel",
+     "external lateral parazorbial subnucleus"),
+    ("Neurons of the dorsolateral periaquezorbal gray (dlPAG) project.", "dlPAG", "dorsolateral periaquezorbal gray"),
+    ("Highest in the rostromedial region of substantia zorba (SZrm) here.", "SZrm",
+     "rostromedial region of substantia zorba"),
 ])
 def test_abbreviation_definitions(text, short, long):
     nlp = load_pipeline("fast")

@@ -13,7 +13,10 @@ and `find_abbreviation` do the character alignment. Around it we fix the cases i
 - the reverse order, a short form with its long form in brackets ("ZEPA (Zero-Embedding Predictive
   Architecture)"), counts when the bracketed words' initials spell the short form;
 - "SF: Long Form for ..." (a title, or "we present SF: Long Form") defines SF when the first words
-  after the colon spell it.
+  after the colon spell it;
+- anatomical short forms with lower-case position letters around a capital core ("dorsal lateral
+  geniculate nucleus (LGNd)", "dorsolateral periaqueductal gray (dlPAG)"): the core spells the name,
+  the position words before it give the small letters in any order.
 
 The result is `doc._.kg_abbreviations`: a list of (short Span, long Span) for every occurrence.
 """
@@ -40,6 +43,9 @@ _BRACKETS = {"(", ")", "[", "]"}
 _QUOTES = {'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "``", "''"}
 _COLON = re.compile(":")
 _PARENTHESIS = re.compile(r"\([^()\n]{1,60}\)")
+_MODIFIED = re.compile(r"([a-z]{0,3})([A-Z][A-Z0-9]*[A-Z])([a-z]{0,3})")
+_POSITION_PARTS = re.compile(r"(dorso|ventro|rostro|caudo|medio|latero|postero|antero|supero|infero)")
+_PART_WORDS = {"of", "the", "part", "region", "division", "subdivision", "portion", "-"}
 
 
 def _segment_end(doc: Doc, start: int, end: int) -> int:
@@ -93,8 +99,12 @@ def _initials_long_form(doc: Doc, short: Span, before: int) -> Span | None:
 
 
 def _initials(doc: Doc, short: Span, before: int, skip_inner: bool) -> Span | None:
-    cased = [c for c in short.text if c.isalpha()]
-    if _plural(short.text):
+    return _initials_text(doc, short.text, before, skip_inner)
+
+
+def _initials_text(doc: Doc, short: str, before: int, skip_inner: bool) -> Span | None:
+    cased = [c for c in short if c.isalpha()]
+    if _plural(short):
         cased = cased[:-1]
     letters = [c.lower() for c in cased]
     if len(letters) < 2:
@@ -123,6 +133,38 @@ def _initials(doc: Doc, short: Span, before: int, skip_inner: bool) -> Span | No
     if want >= 0 or first is None:
         return None
     return doc[first:before]
+
+
+def _modified_long_form(doc: Doc, short: Span, before: int) -> Span | None:
+    """The long form of a short form whose small letters are positions ("LGNd", "dlPAG", "PBel"):
+    the capital core's long form (initials, else scispaCy's alignment) ending at `before`, extended
+    back over position words whose initials are the small letters in any order ("dorsolateral" gives
+    d and l); "region of", "part of" may stand between ("rostromedial region of substantia nigra")."""
+    match = _MODIFIED.fullmatch(short.text)
+    if match is None or not (match[1] or match[3]) or match[3] == "s" and not match[1]:
+        return None
+    core = _initials_text(doc, match[2], before, skip_inner=True)
+    if core is None:
+        window = doc[max(before - len(match[2]) - 3, doc[before - 1].sent.start):before]
+        core = find_abbreviation(window, Doc(doc.vocab, words=[match[2]])[:])[1] if len(window) else None
+    if core is None or core.end != before:
+        return None
+    wanted = sorted(match[1] + match[3])
+    letters: list[str] = []
+    index = core.start - 1
+    while index >= max(0, core.start - 6) and len(letters) < len(wanted):
+        token = doc[index]
+        if token.lower_ in _PART_WORDS:
+            index -= 1
+            continue
+        if not token.is_alpha:
+            return None
+        parts = [p for p in _POSITION_PARTS.split(token.lower_) if p]
+        letters += [p[0] for p in parts]
+        index -= 1
+    if sorted(letters) != wanted:
+        return None
+    return doc[index + 1:before]
 
 
 def _trimmed(span: Span) -> Span | None:
@@ -176,7 +218,7 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
             if reverse is not None:
                 found.append(reverse)
             continue
-        long = _initials_long_form(doc, short, start)
+        long = _initials_long_form(doc, short, start) or _modified_long_form(doc, short, start)
         if long is None:
             window = max(1, min(len(short.text) + 5, len(short.text) * 2))
             candidate = doc[max(start - window, doc[start - 1].sent.start): start]
