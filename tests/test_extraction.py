@@ -648,14 +648,26 @@ def test_names_that_are_also_ordinary_words_match_only_as_spelled(tmp_path):
     texts = ["Cells react to light.", "Neurons react fast.", "We react to noise.", "ZorbNet and zorbnet.",
              "Quux and quux and quux; see quux.com.", "Quux is good. Quux is fast. Quux wins.",
              "Adult mice; adult rats.", "adult zebrafish", "adult flies"]
+    texts += ["a zorb database of tables", "each zorb database", "zorb database systems", "the Zorb Database",
+              "a mixture of zorbs", "mixture of zorbs", "our mixture of zorbs"]
     with gzip.open(tmp_path / "abstracts-x.jsonl.gz", "wt", encoding="utf-8") as handle:
         for text in texts:
             handle.write(json.dumps({"title": "", "abstract": text}) + "\n")
     rows = [{"text": name, "label": "X"} for name in ["ReAct", "ZorbNet", "Quux", "Adult"]]
+    rows += [{"text": "Zorb Database", "label": "DATASET"}, {"text": "Mixture of Zorbs", "label": "MODEL"}]
     mark_ordinary(rows, tmp_path)
-    assert [row.get("ordinary", False) for row in rows] == [True, False, False, True]
+    # a dataset's name written as an ordinary phrase is ordinary; a model's lower-case form is still the model
+    assert [row.get("ordinary", False) for row in rows] == [True, False, False, True, True, False]
     found = _fast("Stimulating the palm of the hand evoked responses; PaLM answered questions about them.")
     assert ("PaLM", "MODEL") in found and not any(name.lower() == "palm" and name != "PaLM" for name, _ in found)
+
+
+def test_a_dataset_name_that_is_also_an_ordinary_phrase_needs_its_capitals_and_no_title_case_title():
+    assert ("Speech Commands", "DATASET") in _fast("We evaluate keyword spotting on Speech Commands and LaSOT.")
+    assert not _fast("The assistant accepts speech commands. Relational database systems store tables.")
+    assert not _fast("Users talk to phones.", title="Speech Commands Improve Voice Assistants")
+    assert ("Speech Commands", "DATASET") in _fast("We test on Speech Commands.",
+                                                   title="Speech Commands Improve Voice Assistants")
 
 
 def test_a_well_known_name_at_a_sentence_start_is_found():

@@ -12,8 +12,9 @@ Sources, and what keeps each one honest:
 - `data/region_breaks.txt` (written beside the lexicon): words that WhiteText training text uses often
   but never inside a region name ("reach", "although", "mainly"); a trained region span that runs
   over one of them is two names or none (`resolve.py`).
-- one-word names with a capital that unlabelled abstracts (`../shared/corpus`, the first 10,000 of each
-  file) write more often in lower case, as ordinary words ("react" for ReAct, "adult" for Adult), get
+- names with a capital that unlabelled abstracts (`../shared/corpus`, the first 10,000 of each file)
+  write more often in lower case, as ordinary words or phrases ("react" for ReAct, "adult" for Adult,
+  "relational database" for Relational Database), get
   `"ordinary": true`: they match only as spelled, and not alone where a sentence start, a colon or a title
   capitalises them (`lexicons.py`).
 - `data/mined_datasets.tsv` (source "mined", DATASET): names that unlabelled arXiv abstracts put in
@@ -31,6 +32,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -155,11 +157,7 @@ ORDINARY_MIN_COUNT = 3
 _WHOLE_WORD = re.compile(r"(?<![\w./@-])[A-Za-z]+(?![\w./@-])")  # not inside "resnet50" or "youtube.com"
 
 
-def ordinary_words(corpus: Path, names: set[str], sample: int = ORDINARY_SAMPLE) -> set[str]:
-    """Those of `names` that unlabelled abstracts write in lower case as words of their own more often
-    than as spelled ("react" vs ReAct, "adult" vs Adult; not "pagerank" vs PageRank)."""
-    lower = {name.lower() for name in names}
-    counts: dict[str, int] = defaultdict(int)
+def _corpus_texts(corpus: Path, sample: int) -> Iterator[str]:
     files = sorted(corpus.glob("*.jsonl.gz"))
     if not files:
         raise SystemExit(f"no corpus files (*.jsonl.gz) in {corpus}: pass --corpus")
@@ -167,17 +165,46 @@ def ordinary_words(corpus: Path, names: set[str], sample: int = ORDINARY_SAMPLE)
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             for line in islice(handle, sample):
                 row = json.loads(line)
-                for word in _WHOLE_WORD.findall(f"{row.get('title', '')} {row.get('abstract', '')}"):
-                    if word in names or word in lower:
-                        counts[word] += 1
-    return {name for name in names
-            if counts[name.lower()] >= ORDINARY_MIN_COUNT and counts[name.lower()] > counts[name]}
+                yield f"{row.get('title', '')} {row.get('abstract', '')}"
+
+
+def ordinary_words(corpus: Path, names: set[str], sample: int = ORDINARY_SAMPLE) -> set[str]:
+    """Those of `names` that unlabelled abstracts write in lower case more often than as spelled:
+    one-word names as words of their own ("react" vs ReAct, "adult" vs Adult; not "pagerank" vs
+    PageRank), names of several words as phrases ("relational database" vs Relational Database)."""
+    words = {name for name in names if " " not in name}
+    phrases = sorted(names - words, key=len, reverse=True)
+    lower = {name.lower(): name for name in words}
+    phrase_of = {name.lower(): name for name in phrases}
+    phrase_re = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p.lower()) for p in phrases) + r")(?![\w-])") \
+        if phrases else None
+    spelled: dict[str, int] = defaultdict(int)
+    lowered: dict[str, int] = defaultdict(int)
+    for text in _corpus_texts(corpus, sample):
+        for word in _WHOLE_WORD.findall(text):
+            if word in words:
+                spelled[word] += 1
+            elif word in lower:
+                lowered[lower[word]] += 1
+        if phrase_re is None:
+            continue
+        for match in phrase_re.finditer(text.lower()):
+            name = phrase_of[match.group()]
+            written = text[match.start():match.end()]
+            if written == name:
+                spelled[name] += 1
+            elif written.islower():
+                lowered[name] += 1
+    return {name for name in names if lowered[name] >= ORDINARY_MIN_COUNT and lowered[name] > spelled[name]}
 
 
 def mark_ordinary(rows: list[dict], corpus: Path) -> None:
-    """Add "ordinary": true to one-word names with a capital that are also ordinary lower-case words."""
-    candidates = {r["text"] for r in rows if r["text"].isalpha() and not r["text"].islower()
-                  and not r["text"].isupper()}
+    """Add "ordinary": true to names with a capital that are also ordinary lower-case words or phrases:
+    one word that is not all capitals (ReAct, Adult), or a dataset of several words each Title Case or
+    lower case (Relational Database). Only datasets: "mixture of experts" in lower case is still the model."""
+    candidates = {r["text"] for r in rows if not r["text"].islower() and not r["text"].isupper()
+                  and (r["text"].isalpha() or " " in r["text"] and r["label"] == "DATASET"
+                       and all(w.isalpha() and (w.istitle() or w.islower()) for w in r["text"].split(" ")))}
     ordinary = ordinary_words(corpus, candidates)
     for row in rows:
         if row["text"] in ordinary:

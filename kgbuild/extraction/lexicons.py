@@ -1,11 +1,11 @@
 """Lexicon candidates: a PhraseMatcher over `data/lexicon.jsonl` (built by `build_lexicons.py`).
 
 Names that are also ordinary words when lower-cased ("SAM", "Whisper", "IT", and those `build_lexicons`
-marks "ordinary" from corpus counts: ReAct, PaLM, Adult) match case-sensitively; everything else matches
-on LOWER. An "ordinary" one-word name where its place may have capitalised it (a sentence start, after
-a colon, in the title) counts only if the text also writes it elsewhere. Every hit goes to its own
-span group, labelled, with the lexicon source ("curated", "whitetext", ...) as the span id, so the
-resolver can weigh the evidence.
+marks "ordinary" from corpus counts: ReAct, PaLM, Adult, Relational Database) match case-sensitively;
+everything else matches on LOWER. An "ordinary" name whose capitals its place may explain (a sentence
+start, after a colon, a Title Case title) counts only if the text also writes its words so elsewhere.
+Every hit goes to its own span group, labelled, with the lexicon source ("curated", "whitetext", ...)
+as the span id, so the resolver can weigh the evidence.
 """
 
 from __future__ import annotations
@@ -146,9 +146,9 @@ class LexiconMatcher:
         later: set[str] | None = None  # words written where nothing but the name capitalises them
         for match_id, start, end in list(self.lower(doc)) + list(self.exact(doc)):
             label, source, *ordinary = strings[match_id].split("|")
-            if ordinary and end - start == 1 and _capitalised_by_place(doc[start]):
+            if ordinary and all(_capitalised_by_place(t) for t in doc[start:end] if t.is_alpha and not t.is_stop):
                 later = later if later is not None else {t.text for t in doc if not _capitalised_by_place(t)}
-                if doc[start].text not in later:
+                if not all(t.text in later for t in doc[start:end]):
                     continue  # "Adult rats were ...", "Results: Adult ...", a Title Case title
             spans.append(Span(doc, start, end, label=label, span_id=source))
         doc.spans[self.spans_key] = spans
