@@ -703,3 +703,11 @@ def test_an_ordinary_word_name_capitalised_by_a_title_or_a_header_is_no_name():
     [xp] = extract_papers([Paper(id="t", title="Zorb Currents Shape the Kinetics of Adult Neurons",
                                  abstract="Results: Adult rats received injections into the striatum.")], mode="fast")
     assert not {e.name for e in xp.entities} & {"Kinetics", "Adult"}
+
+
+def test_numbered_variants_of_curated_dataset_names_are_datasets():
+    found = _fast("We report results on PASCAL VOC 2007, on the VOC2012 split, on SQuAD v2 and on DAVIS 2017, "
+                  "with 2017 images of Zorbs 2019.")
+    datasets = {name for name, label in found if label == "DATASET"}
+    assert {"PASCAL VOC 2007", "SQuAD v2", "DAVIS 2017"} <= datasets
+    assert not any("Zorbs" in name or name.startswith("with") for name in datasets)

@@ -135,8 +135,10 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     # "the Cityscapes dataset", "the Tobacco-3482 dataset": one capitalised word after "the" before a dataset head
     ("DATASET", "the_word_dataset", r"(?<=[Tt]he )(?!" + _NOT_NAMES + r"\b)[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*"
      r" (?:dataset|benchmark|corpus|database)s?(?![\w-])"),
-    ("DATASET", "dataset_variant", r"(?<![\w-])(?:" + "|".join(map(re.escape, _dataset_names())) + r")"
-     r"[- ]?" + _VARIANT + r"(?:-?" + _VARIANT + r")*(?![\w-])"),  # "VOC 2007-12", not "CoNLL-2014 10"
+    # "VOC 2007-12", not "CoNLL-2014 10": any one or two words before a variant, kept when they are a
+    # curated name (`_bounds`); one alternation of 1,500 names would be a slow regex
+    ("DATASET", "dataset_variant", r"(?<![\w-])(?P<base>[A-Za-z]{3,}(?: [A-Za-z]{2,})?)[- ]?" + _VARIANT
+     + r"(?:-?" + _VARIANT + r")*(?![\w-])"),
     ("DATASET", "bench_token", r"(?<![\w-])[A-Z][A-Za-z0-9]*-?Bench(?:-?\d+)?(?![\w-])"),
     ("MODEL", "embedded_family", r"(?<![\w-])(?:[A-Z][a-z]+|[a-z]+)(?:BERT|GPT|NeRF|ViT|CLIP|LLaMA|GAN|LM)"
      r"(?:-?\d+(?:\.\d+)?[A-Za-z]?)?(?![\w-])"),
@@ -168,7 +170,7 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "titled_lower_dataset": ("dataset", "benchmark", "corpus", "database"),
     "the_word_dataset": ("dataset", "benchmark", "corpus", "database"),
     "titled_dataset": ("Dataset", "Benchmark", "Corpus", "Database", "Suite", "Challenge", "Treebank"),
-    "dataset_variant": tuple(_dataset_names()), "named_area": ("area ",), "hippocampal_field": ("CA",),
+    "named_area": ("area ",), "hippocampal_field": ("CA",),
 }
 # Anchored on the head noun; the modifiers before it are collected by `_region_start`.
 TEXT_RULES.append(("BRAIN_REGION", "modified_region", r"(?<![\w-])(?:" + "|".join(REGION_HEADS) + r")(?![\w-])"))
@@ -220,10 +222,24 @@ def _region_start(text: str, match: re.Match) -> int | None:
     return before.start() + sum(len(w) for w in words[:keep])
 
 
+_DATASET_NAMES = frozenset(_dataset_names())
+
+
+def _variant_start(match: re.Match) -> int | None:
+    """Start of a numbered variant of a curated dataset name ("PASCAL VOC 2007", "DAVIS 2017"), or None."""
+    base = match.group("base")
+    if base in _DATASET_NAMES:
+        return match.start()
+    last = base.rsplit(" ", 1)[-1]
+    return match.end("base") - len(last) if " " in base and last in _DATASET_NAMES else None
+
+
 def _bounds(text: str, rule: str, match: re.Match) -> tuple[int | None, int]:
     """Character range of a rule's match: its "name" group when it has one."""
     if rule == "modified_region":
         return _region_start(text, match), match.end()
+    if rule == "dataset_variant":
+        return _variant_start(match), match.end()
     for group in ("name", "name2"):
         if group in match.re.groupindex and match.start(group) >= 0:
             return match.start(group), match.end(group)
