@@ -172,30 +172,20 @@ def ordinary_words(corpus: Path, names: set[str], sample: int = ORDINARY_SAMPLE)
     """Those of `names` that unlabelled abstracts write in lower case more often than as spelled:
     one-word names as words of their own ("react" vs ReAct, "adult" vs Adult; not "pagerank" vs
     PageRank), names of several words as phrases ("relational database" vs Relational Database)."""
-    words = {name for name in names if " " not in name}
-    phrases = sorted(names - words, key=len, reverse=True)
-    lower = {name.lower(): name for name in words}
-    phrase_of = {name.lower(): name for name in phrases}
-    phrase_re = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p.lower()) for p in phrases) + r")(?![\w-])") \
-        if phrases else None
-    spelled: dict[str, int] = defaultdict(int)
-    lowered: dict[str, int] = defaultdict(int)
+    lower = {name.lower() for name in names}
+    phrases = sorted((low for low in lower if " " in low), key=len, reverse=True)
+    phrase_re = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, phrases)) + r")(?![\w-])") if phrases else None
+    counts: dict[str, int] = defaultdict(int)  # as spelled, and in lower case under the lower-case form
     for text in _corpus_texts(corpus, sample):
         for word in _WHOLE_WORD.findall(text):
-            if word in words:
-                spelled[word] += 1
-            elif word in lower:
-                lowered[lower[word]] += 1
-        if phrase_re is None:
-            continue
-        for match in phrase_re.finditer(text.lower()):
-            name = phrase_of[match.group()]
+            if word in names or word in lower:
+                counts[word] += 1
+        for match in phrase_re.finditer(text.lower()) if phrase_re else ():
             written = text[match.start():match.end()]
-            if written == name:
-                spelled[name] += 1
-            elif written.islower():
-                lowered[name] += 1
-    return {name for name in names if lowered[name] >= ORDINARY_MIN_COUNT and lowered[name] > spelled[name]}
+            if written in names or written.islower():
+                counts[written] += 1
+    return {name for name in names
+            if counts[name.lower()] >= ORDINARY_MIN_COUNT and counts[name.lower()] > counts[name]}
 
 
 def mark_ordinary(rows: list[dict], corpus: Path) -> None:

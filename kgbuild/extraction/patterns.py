@@ -63,13 +63,12 @@ NOT_DATASET_WORDS = [
 CURATED_DATASETS = Path(__file__).parent / "data" / "curated" / "datasets.txt"
 
 
-def _dataset_names() -> list[str]:
+def _dataset_names() -> frozenset[str]:
     """Curated dataset names of one or two words ("DAVIS", "PASCAL VOC") whose numbered variants are datasets
     too ("DAVIS 2017", "PASCAL VOC 2007")."""
     names = {line.strip() for line in CURATED_DATASETS.read_text(encoding="utf-8").splitlines()}
-    return sorted((n for n in names if n and not n.startswith("#") and len(n) >= 3 and len(n.split()) <= 2
-                   and all(w.isalpha() for w in n.split()) and not n.startswith("The ")),
-                  key=len, reverse=True)
+    return frozenset(n for n in names if n and not n.startswith("#") and len(n) >= 3 and len(n.split()) <= 2
+                     and all(w.isalpha() for w in n.split()) and not n.startswith("The "))
 
 
 _VARIANT = r"(?:\d+x\d+|\d{1,4}|\d+[kK]|v\d+)(?:/\d+)?"
@@ -222,7 +221,7 @@ def _region_start(text: str, match: re.Match) -> int | None:
     return before.start() + sum(len(w) for w in words[:keep])
 
 
-_DATASET_NAMES = frozenset(_dataset_names())
+_DATASET_NAMES = _dataset_names()
 
 
 def _variant_start(match: re.Match) -> int | None:
