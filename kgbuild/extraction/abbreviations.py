@@ -6,6 +6,8 @@ and `find_abbreviation` do the character alignment. Around it we fix the cases i
 - long form too short when letters line up loosely inside one word ("Mindful memoization (MM)" gives
   "memoization"): a long form whose word initials spell the short form wins when there is one;
 - long form too long: leading determiners and verbs ("using the", "we propose") are trimmed;
+- long form starting inside a hyphenated word ("non-negative matrix factorization (NMF)" gives
+  "negative matrix factorization"): it grows back over the glued prefix;
 - extra words in the parenthesis ("(EP; Scellier 2017)", "(hereafter EP)", "(CNNs, see [3])"): the
   short form is the first segment, without the cue words;
 - plural uses of the short form ("CNNs" after "convolutional neural network (CNN)") are found too;
@@ -192,6 +194,17 @@ def _without_trailing_marks(span: Span) -> Span | None:
     return span.doc[span.start:end] if end > span.start else None
 
 
+def _whole_word_start(span: Span | None) -> Span | None:
+    """`span` grown back over a hyphenated word it starts inside: "anti-" + "aliased spectral pooling"."""
+    if span is None:
+        return None
+    doc, start = span.doc, span.start
+    while (start >= 2 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_
+           and not doc[start - 2].whitespace_ and doc[start - 2].is_alpha):
+        start -= 2
+    return doc[start:span.end]
+
+
 def _reverse_definition(doc: Doc, start: int, inner_start: int, inner_end: int) -> tuple[Span, Span] | None:
     """(short, long) for "SF (Long Form)": the words before any ";" or "," in the brackets, all of
     them needed for the initials of the token before the bracket (a short form by shape)."""
@@ -226,7 +239,7 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
                 continue
             _, long = find_abbreviation(candidate, short)
             long = _trimmed(long) if long is not None else None
-        long = _without_trailing_marks(long) if long is not None else None
+        long = _whole_word_start(_without_trailing_marks(long)) if long is not None else None
         if long is None or len(long) > _MAX_LONG_TOKENS or long.text.lower() == short.text.lower():
             continue
         if not any(t.is_alpha and len(t) > 1 for t in long) or any(t.text in _BRACKETS for t in long):
