@@ -172,6 +172,9 @@ def test_project_pages_are_urls_not_repositories(text):
     ("We prompt with Tree of Zorbs (ToZ) here.", "ToZ", "Tree of Zorbs"),
     ("We study ZTS (Zorb-to-Speech) systems.", "ZTS", "Zorb-to-Speech"),
     ("We train multilayer zorbtrons~(MZs) here.", "MZs", "multilayer zorbtrons"),
+    # a long form does not start inside a hyphenated word
+    ("We apply non-negative zorb factorization (NZF) here.", "NZF", "non-negative zorb factorization"),
+    ("We add anti-aliased zorb pooling (AZP) layers.", "AZP", "anti-aliased zorb pooling"),
     ('Our approach -- Zorb Diffusion for Visual Exploration ("ZorbDiVE") -- works.', "ZorbDiVE",
      "Zorb Diffusion for Visual Exploration"),
     # position letters around a capital core, in any order (the core itself may align loosely)
@@ -312,6 +315,32 @@ def test_dataset_mining_on_real_abstracts_finds_datasets_and_filters_ordinary_wo
     assert "MNIST" in kept  # a well-known dataset, announced as one in many of these abstracts
     assert not kept & {"The", "We", "English", "Twitter"}
     assert len(kept) < len(rows)  # the ratio filter drops names mostly used otherwise
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason="unlabelled arXiv corpus not present")
+def test_method_mining_keeps_defined_technique_names_and_drops_fields_tasks_and_models():
+    import gzip
+    import itertools
+    import json
+
+    from kgbuild.extraction.mine_methods import HEADS, mine, select
+
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as handle:
+        records = [(r["title"], r["abstract"]) for r in map(json.loads, itertools.islice(handle, 44000, 50000))]
+    rows = mine(load_pipeline("fast"), records)
+    assert rows and all(phrase.islower() and defined >= 2 for phrase, defined, _ in rows)
+    mined = {phrase: short for phrase, _, short in rows}
+    assert mined["stochastic gradient descent"] == "SGD"  # defined with its short form in several abstracts
+    kept = set(select(rows, min_docs=2))
+    assert {"stochastic gradient descent", "principal component analysis"} <= kept
+    assert all(phrase.split()[-1] in HEADS for phrase in kept)
+    # a field, a task and a model family are defined as often, but are not techniques
+    assert {"deep learning", "automatic speech recognition", "convolutional neural network"} <= set(mined)
+    assert not kept & {"deep learning", "automatic speech recognition", "convolutional neural network"}
+    paper = Paper(id="t:pod", title="Reduced flows",
+                  abstract="We reduce the flow with proper orthogonal decomposition and a sparse solver.")
+    [xp] = extract_papers([paper], mode="fast")
+    assert [(e.name, e.label) for e in xp.entities] == [("proper orthogonal decomposition", "METHOD")]
 
 
 def test_dataset_lists_name_unseen_datasets_and_mined_short_forms_need_data_talk():

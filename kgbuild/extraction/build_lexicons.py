@@ -20,6 +20,9 @@ Sources, and what keeps each one honest:
 - `data/mined_datasets.tsv` (source "mined", DATASET): names that unlabelled arXiv abstracts put in
   dataset contexts ("on the X dataset"), mined by `mine_datasets.py` and kept by its precision filter;
   a name that another source already lists (under any label) keeps that source's row.
+- `data/mined_methods.tsv` (source "mined", METHOD): lower-case technique names that several unlabelled
+  abstracts define with a short form ("proper orthogonal decomposition (POD)"), mined by
+  `mine_methods.py` and kept by its precision filter; names listed already keep their row.
 
 `dev_gold.jsonl` is never read. The output is sorted, so reruns give the same file.
 """
@@ -36,6 +39,7 @@ from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
+from . import mine_methods
 from .mine_datasets import read_mined, select
 
 DATA = Path(__file__).parent / "data"
@@ -212,6 +216,9 @@ def build(eval_data: Path, corpus: Path | None = None) -> list[dict]:
     listed = {r["text"].lower() for r in rows}
     rows += [{"text": name, "label": "DATASET", "source": "mined"} for name in select(read_mined())
              if name.lower() not in listed and keep_mined(name)]
+    listed = {r["text"].lower() for r in rows}
+    rows += [{"text": phrase, "label": "METHOD", "source": "mined"}
+             for phrase in mine_methods.select(mine_methods.read_mined()) if phrase not in listed]
     unique = {(r["label"], r["text"].lower()): r for r in reversed(rows)}  # curated wins
     mark_ordinary(list(unique.values()), corpus or eval_data.parent / "corpus")
     return sorted(unique.values(), key=lambda r: (r["label"], r["text"].lower(), r["source"]))
