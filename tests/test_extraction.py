@@ -126,15 +126,37 @@ def test_prediction_record_has_what_score_py_reads(extracted):
     ("functional MRI", "fMRI", "METHOD"),
     ("electroencephalogram", "EEG", "METHOD"),
     ("elastic weight consolidation", "EWC", "METHOD"),
+    # British and American spellings
+    ("particle swarm optimisation", "Particle Swarm Optimization", "METHOD"),
+    ("structural equation modelling", "structural equation modeling", "METHOD"),
+    ("randomised smoothing", "randomized smoothing", "METHOD"),
+    ("periaqueductal grey", "periaqueductal gray", "BRAIN_REGION"),
+    ("haemodynamic response modelling", "hemodynamic response modeling", "METHOD"),
+    ("Labelled Faces in the Wild", "Labeled Faces in the Wild", "DATASET"),
+    ("dialogue state tracking", "dialog state tracking", "METHOD"),
+    ("centre-surround normalisation", "center-surround normalization", "METHOD"),
 ])
 def test_canonical_key_merges_spelling_variants(a, b, label):
     assert canonical_key(a, label) == canonical_key(b, label)
+
+
+def test_lexicon_names_match_in_mixed_hyphenation_and_british_spelling_as_one_node():
+    papers = [Paper(id="t:uk", title="Swarms", abstract="We tune weights by particle swarm optimisation and "
+                    "spike timing-dependent plasticity in a spiking network."),
+              Paper(id="t:us", title="Swarms again", abstract="Particle swarm optimization and "
+                    "spike-timing-dependent plasticity are compared.")]
+    uk, us = (xp for xp in extract_papers(papers, mode="fast"))
+    assert {(e.name, e.label) for e in uk.entities} == {("particle swarm optimisation", "METHOD"),
+                                                        ("spike timing-dependent plasticity", "METHOD")}
+    assert {e.key for e in uk.entities} == {e.key for e in us.entities}
 
 
 def test_canonical_key_keeps_different_things_apart():
     assert canonical_key("ResNet-50", "MODEL") != canonical_key("ResNet-101", "MODEL")
     assert canonical_key("V1", "BRAIN_REGION") != canonical_key("V2", "BRAIN_REGION")
     assert canonical_key("analysis", "METHOD") == "analysis"
+    assert canonical_key("supervised learning", "METHOD") == "supervisedlearning"  # not a British "-ise"
+    assert canonical_key("denoising", "METHOD") == "denoising"
 
 
 @pytest.mark.parametrize("text, repo, url", [
@@ -569,8 +591,9 @@ def test_a_defined_long_form_is_the_entity_wherever_it_is_written_and_the_text_s
     ("fast", "We introduce ZQA, a dataset of questions for training retrieval models.", set()),
     ("fast", "We propose Zorbify, a transformer-based architecture. Zorbify is fast.",
      {("Zorbify", "MODEL"), ("transformer", "MODEL")}),
-    # a spelling variant of the curated long form keeps the curated short form
-    ("fast", "Parameters are fitted by expectation-maximisation (EM). EM converges slowly.", {("EM", "METHOD")}),
+    # the British spelling of a curated long form is the curated entity, named as the text spells it
+    ("fast", "Parameters are fitted by expectation-maximisation (EM). EM converges slowly.",
+     {("expectation-maximisation", "METHOD")}),
     ("fast", "The Zorb Ticket Hypothesis (ZTH) and the Chain of Zorb Hypothesis (CZH) are studied.", set()),
     ("fast", "Non-Transformer baselines are weaker than a Transformer.", {("Transformer", "MODEL")}),
 ])

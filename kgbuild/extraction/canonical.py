@@ -58,6 +58,29 @@ def _singular(word: str) -> str:
     return word
 
 
+# British spellings, to their American form in keys only (the display name keeps the paper's spelling):
+# "optimisation", "modelling", "analyse", "behaviour", "centre", "grey", "haemodynamic", "dialogue".
+_SPELLINGS = [
+    (re.compile(r"isation"), "ization"),
+    (re.compile(r"(?<=al|im|ar|er|en|or|ic|an|ol|at|on|rd|om|gn|it)is(?=(?:e|ed|es|ing|er|ers)\b)"), "iz"),
+    (re.compile(r"(?<=[a-z])ys(?=(?:e|ed|es|ing|er|ers)\b)"), "yz"),
+    (re.compile(r"ell(?=(?:ing|ed|er|ers)\b)"), "el"),
+    (re.compile(r"\b(behavi|col|neighb|fav|lab|harb|hum|flav|vap|rum|tum|od|arm|endeav)our"), r"\1or"),
+    (re.compile(r"\b(cen|fib|lit|met|thea|spec)tre(s?)\b"), r"\1ter\2"),
+    (re.compile(r"\bgrey\b"), "gray"),
+    (re.compile(r"\bhaem"), "hem"),
+    (re.compile(r"\bprogramme"), "program"),
+    (re.compile(r"(?<=[a-z]{3})ogue(s?)\b"), r"og\1"),
+]
+
+
+def _american(text: str) -> str:
+    """`text` (lower case) with British spellings made American, so both spellings share one key."""
+    for pattern, replacement in _SPELLINGS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def normalize_surface(text: str) -> str:
     """The surface form as score.py sees it: NFKC, unified dashes, single spaces, no edge punctuation."""
     text = _DASHES.sub("-", unicodedata.normalize("NFKC", text))
@@ -66,14 +89,14 @@ def normalize_surface(text: str) -> str:
 
 
 def _compact(text: str) -> str:
-    """Lowercase, singular head noun, letters and digits only."""
+    """Lowercase, singular head noun, American spelling, letters and digits only."""
     text = normalize_surface(text)
     pieces = _WORD.findall(text)
     for index in range(len(pieces) - 1, -1, -1):
         if pieces[index][0].isalnum():
             pieces[index] = _singular(pieces[index])
             break
-    return _NON_ALNUM.sub("", "".join(pieces).lower())
+    return _NON_ALNUM.sub("", _american("".join(pieces).lower()))
 
 
 @lru_cache(maxsize=1)

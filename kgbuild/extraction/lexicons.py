@@ -11,6 +11,7 @@ as the span id, so the resolver can weigh the evidence.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -61,14 +62,45 @@ def _prefix_forms(text: str) -> set[str]:
     return forms
 
 
+_SEPARATOR = re.compile(r"(?<=[A-Za-z])[ -](?=[A-Za-z])")
+_MAX_MIXED = 3
+"""Names with a hyphen and at most this many separators get every mix of hyphens and spaces."""
+# American -> British spellings (canonical keys map them back): "optimization" / "optimisation"
+_BRITISH = [(re.compile(r"(?<=[a-z]{3})iz(?=(?:ation|ations|ing|ed|er|ers|e|es)\b)"), "is"),
+            (re.compile(r"(?<=[a-z][^aeiou][aeiou])l(?=(?:ing|ed)\b)"), "ll"),
+            (re.compile(r"\bgray\b"), "grey"), (re.compile(r"\bcenter"), "centre"),
+            (re.compile(r"\b(behavi|neighb|col|tum)or"), r"\1our")]
+
+
+def _separator_forms(text: str) -> set[str]:
+    """`text` with its word separators written as hyphens or spaces, in every mix if it has a hyphen
+    ("spike timing-dependent plasticity"), else all at once ("multi layer" -> "multi-layer")."""
+    gaps = [m.start() for m in _SEPARATOR.finditer(text)]
+    if not gaps or any(c.isdigit() for c in text):
+        return {text.replace(" ", "-")} if " " in text else set()
+    if "-" not in text or len(gaps) > _MAX_MIXED:
+        return {text.replace(" ", "-"), text.replace("-", " ")}
+    forms = set()
+    for mask in range(2 ** len(gaps)):
+        chars = list(text)
+        for bit, at in enumerate(gaps):
+            chars[at] = "-" if mask >> bit & 1 else " "
+        forms.add("".join(chars))
+    return forms
+
+
+def _british(text: str) -> str:
+    for pattern, replacement in _BRITISH:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def variants(text: str) -> set[str]:
     """Spellings of a lexicon name that should match too: plural, hyphen or space between words,
-    a prefix joined or hyphenated ("multilayer perceptron" / "multi-layer perceptron")."""
-    forms = {text} | _prefix_forms(text)
-    if " " in text:
-        forms.add(text.replace(" ", "-"))
-    if "-" in text and not any(c.isdigit() for c in text):
-        forms.add(text.replace("-", " "))
+    a prefix joined or hyphenated ("multilayer perceptron" / "multi-layer perceptron"), British
+    spelling ("optimisation", "modelling", "grey")."""
+    forms = {text} | _prefix_forms(text) | _separator_forms(text)
+    forms |= {_british(form) for form in forms}
     for form in list(forms):
         last = form.rsplit(" ", 1)[-1]
         if last[-1:].isalpha() and not last.lower().endswith(("s", "x", "ics")) and len(last) > 2:
