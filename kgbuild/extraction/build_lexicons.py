@@ -30,7 +30,6 @@ Sources, and what keeps each one honest:
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import re
@@ -41,6 +40,7 @@ from pathlib import Path
 
 from . import mine_methods
 from .mine_datasets import read_mined, select
+from .training.convert import read_jsonl
 
 DATA = Path(__file__).parent / "data"
 CURATED = {
@@ -166,10 +166,8 @@ def _corpus_texts(corpus: Path, sample: int) -> Iterator[str]:
     if not files:
         raise SystemExit(f"no corpus files (*.jsonl.gz) in {corpus}: pass --corpus")
     for path in files:
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for line in islice(handle, sample):
-                row = json.loads(line)
-                yield f"{row.get('title', '')} {row.get('abstract', '')}"
+        for row in islice(read_jsonl(path), sample):
+            yield f"{row.get('title', '')} {row.get('abstract', '')}"
 
 
 def ordinary_words(corpus: Path, names: set[str], sample: int = ORDINARY_SAMPLE) -> set[str]:

@@ -26,13 +26,13 @@ The full corpus takes about 90 s on one core.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .training.convert import read_jsonl
 from .training.paths import SHARED
 
 DATA = Path(__file__).parent / "data"
@@ -164,11 +164,8 @@ def evaluation_titles(shared: Path) -> set[str]:
 def read_corpus(corpus: Path, skip_titles: set[str]) -> Iterator[tuple[str, str]]:
     """(title, abstract) of every corpus record whose title is not an evaluation title."""
     for path in sorted(corpus.glob("*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                if _normal_title(record["title"]) in skip_titles:
-                    continue
+        for record in read_jsonl(path):
+            if _normal_title(record["title"]) not in skip_titles:
                 yield " ".join(record["title"].split()), " ".join(record["abstract"].split())
 
 
