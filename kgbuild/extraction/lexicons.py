@@ -90,6 +90,7 @@ def _separator_forms(text: str) -> set[str]:
 
 
 def _british(text: str) -> str:
+    """`text` in British spelling, for papers that write it so."""
     for pattern, replacement in _BRITISH:
         text = pattern.sub(replacement, text)
     return text

@@ -2,9 +2,10 @@
 
     python -m kgbuild.extraction.mine_methods [--corpus ../shared/corpus] [--out data/mined_methods.tsv]
 
-Why: most techniques missed on seed abstracts were lower-case phrases ("successive convex approximation",
-"proper orthogonal decomposition") that no curated list had. A phrase that several independent abstracts
-introduce with an abbreviation ("... (SCA)") is a name a field uses, not a description one paper made up;
+Why: curated lists know the techniques of a few fields; papers from everywhere else name theirs in
+lower case ("successive convex approximation", "proper orthogonal decomposition"). A phrase that several
+independent abstracts introduce with an abbreviation ("... (SCA)") is a name a field uses, not a
+description one paper made up;
 its last word tells whether it is a technique. The definitions are found by the pipeline's own
 abbreviation finder (`abbreviations.find_definitions`, tokenizer and sentencizer only), so a mined long
 form has the extent the pipeline would give it.
@@ -34,8 +35,8 @@ MINED = DATA / "mined_methods.tsv"
 MIN_DOCS = 3
 
 # Last words that make a defined phrase a technique. Not the heads of tasks and problems ("generation",
-# "estimation", "planning", "inference": "natural language inference", "channel estimation") nor of
-# quantities ("loss", "objective").
+# "estimation", "planning", "inference": "natural language inference", "channel estimation"), of
+# quantities ("loss", "objective") nor of phenomena ("plasticity", "adaptation": "short-term plasticity").
 HEADS = frozenset({
     "learning", "propagation", "analysis", "search", "optimization", "optimisation", "regression", "algorithm",
     "descent", "sampling", "distillation", "decomposition", "factorization", "factorisation", "encoding",
@@ -45,7 +46,7 @@ HEADS = frozenset({
     "microscopy", "filtering", "transform", "approximation", "pretraining", "pre-training",
     "programming", "matching", "scheme",
 })
-# Broad fields and paradigms, too general to link a paper to.
+# Broad fields, too general to link a paper to, and tasks with a technique head.
 FIELDS = frozenset({"machine learning", "deep learning", "supervised learning", "unsupervised learning",
                     "distributed machine learning", "interactive machine learning", "statistical learning",
                     "mobile learning", "data analysis", "sentiment analysis"})
