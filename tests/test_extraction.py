@@ -135,6 +135,9 @@ def test_prediction_record_has_what_score_py_reads(extracted):
     ("Labelled Faces in the Wild", "Labeled Faces in the Wild", "DATASET"),
     ("dialogue state tracking", "dialog state tracking", "METHOD"),
     ("centre-surround normalisation", "center-surround normalization", "METHOD"),
+    # plural words inside a name, not only at its end
+    ("principal components analysis", "Principal Component Analysis", "METHOD"),
+    ("mixtures of experts", "mixture-of-experts", "MODEL"),
 ])
 def test_canonical_key_merges_spelling_variants(a, b, label):
     assert canonical_key(a, label) == canonical_key(b, label)

@@ -89,13 +89,12 @@ def normalize_surface(text: str) -> str:
 
 
 def _compact(text: str) -> str:
-    """Lowercase, singular head noun, American spelling, letters and digits only."""
+    """Lowercase, singular nouns, American spelling, letters and digits only.
+
+    Every word is made singular, not only the head: "principal components analysis" is "principal
+    component analysis", and a key is never shown, so "towards" -> "toward" harms nothing."""
     text = normalize_surface(text)
-    pieces = _WORD.findall(text)
-    for index in range(len(pieces) - 1, -1, -1):
-        if pieces[index][0].isalnum():
-            pieces[index] = _singular(pieces[index])
-            break
+    pieces = [_singular(piece) if piece[0].isalnum() else piece for piece in _WORD.findall(text)]
     return _NON_ALNUM.sub("", _american("".join(pieces).lower()))
 
 
