@@ -41,7 +41,7 @@ _KEEP_S = ("ss", "us", "is", "os", "ys", "as")
 
 
 def _singular(word: str) -> str:
-    """Singular of a head noun, conservative: only forms that are clearly plural change."""
+    """Singular of a noun, conservative: only forms that are clearly plural change."""
     low = word.lower()
     if low in _IRREGULAR:
         return _IRREGULAR[low]
