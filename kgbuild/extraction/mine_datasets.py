@@ -213,16 +213,17 @@ def mine(records: Iterable[tuple[str, str]], min_docs: int = 2,
     return sorted((row for row in kept if row[1] >= min_ratio * row[2]), key=lambda r: (r[0].lower(), r[0]))
 
 
-def read_mined(path: Path = MINED) -> list[tuple[str, int, int]]:
-    """(name, context docs, all docs) rows of the committed mining output."""
+def tsv_rows(path: Path) -> list[list[str]]:
+    """Tab-separated fields of each line of a committed mining output, "#" comment lines skipped."""
     if not path.is_file():
         return []
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            name, in_context, total = line.split("\t")
-            rows.append((name, int(in_context), int(total)))
-    return rows
+    return [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")]
+
+
+def read_mined(path: Path = MINED) -> list[tuple[str, int, int]]:
+    """(name, context docs, all docs) rows of the committed mining output."""
+    return [(name, int(in_context), int(total)) for name, in_context, total in tsv_rows(path)]
 
 
 def select(rows: Iterable[tuple[str, int, int]], min_docs: int = MIN_DOCS, min_ratio: float = MIN_RATIO) -> list[str]:

@@ -26,8 +26,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from spacy.language import Language
+
 from .abbreviations import find_definitions
-from .mine_datasets import evaluation_titles, read_corpus
+from .mine_datasets import evaluation_titles, read_corpus, tsv_rows
+from .pipeline import load_pipeline
 from .training.paths import SHARED
 
 DATA = Path(__file__).parent / "data"
@@ -54,7 +57,7 @@ _PHRASE = re.compile(r"[a-z][a-z-]*[a-z](?: [a-z][a-z-]*[a-z])+")
 _BRACKETED_CAPITALS = re.compile(r"\([^()]{0,20}[A-Z][^()]{0,20}\)")
 
 
-def defined_long_forms(nlp, text: str) -> dict[str, str]:
+def defined_long_forms(nlp: Language, text: str) -> dict[str, str]:
     """Lower-case long forms of 2-6 words that `text` defines, each with the short form it gives."""
     doc = nlp.get_pipe("sentencizer")(nlp.make_doc(text))
     found = {}
@@ -65,7 +68,7 @@ def defined_long_forms(nlp, text: str) -> dict[str, str]:
     return found
 
 
-def mine(nlp, records: Iterable[tuple[str, str]], min_docs: int = 2) -> list[tuple[str, int, str]]:
+def mine(nlp: Language, records: Iterable[tuple[str, str]], min_docs: int = 2) -> list[tuple[str, int, str]]:
     """(long form, abstracts defining it, commonest short form) for long forms defined in `min_docs`."""
     defined: Counter[str] = Counter()
     shorts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -80,14 +83,7 @@ def mine(nlp, records: Iterable[tuple[str, str]], min_docs: int = 2) -> list[tup
 
 def read_mined(path: Path = MINED) -> list[tuple[str, int, str]]:
     """(long form, abstracts defining it, short form) rows of the committed mining output."""
-    if not path.is_file():
-        return []
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            phrase, defined, short = line.split("\t")
-            rows.append((phrase, int(defined), short))
-    return rows
+    return [(phrase, int(defined), short) for phrase, defined, short in tsv_rows(path)]
 
 
 def select(rows: Iterable[tuple[str, int, str]], min_docs: int = MIN_DOCS) -> list[str]:
@@ -97,8 +93,6 @@ def select(rows: Iterable[tuple[str, int, str]], min_docs: int = MIN_DOCS) -> li
 
 
 def main() -> None:
-    from .pipeline import load_pipeline
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus")
     parser.add_argument("--shared", type=Path, default=SHARED)
