@@ -30,7 +30,6 @@ from spacy.language import Language
 
 from .abbreviations import find_definitions
 from .mine_datasets import evaluation_titles, read_corpus, tsv_rows
-from .pipeline import load_pipeline
 from .training.paths import SHARED
 
 DATA = Path(__file__).parent / "data"
@@ -98,6 +97,8 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--out", type=Path, default=MINED)
     args = parser.parse_args()
+    from .pipeline import load_pipeline  # here: the resolver imports this module's HEADS through acronyms.py
+
     rows = mine(load_pipeline("fast"), read_corpus(args.corpus, evaluation_titles(args.shared)))
     with args.out.open("w", encoding="utf-8") as handle:
         handle.write("# python -m kgbuild.extraction.mine_methods: lower-case long form, abstracts defining it, "

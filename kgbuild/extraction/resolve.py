@@ -26,6 +26,8 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .acronyms import ENTITY_LABELS as ENTITY_SENSES
+from .acronyms import entity_share, short_key
 from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
 from .extend import POSITION, coordinated, list_neighbours, part_start
@@ -183,6 +185,20 @@ _UNIT_HEADS = {"sentences", "files", "pairs", "features", "scans", "samples", "t
                "formats", "format", "snippets", "frames"}
 _DETERMINERS = {"our", "their", "its", "this", "that", "these", "those", "his", "her", "my", "your", "we", "such",
                 "the", "a", "an", "each", "every", "any", "both", "all", "several", "various", "some", "it", "they"}
+
+
+_BARE_ACRONYM = re.compile(r"^[A-Z]{2,6}s?$")
+
+
+def _other_sense(doc: Doc, text: str, lazy: dict) -> bool:
+    """Whether `text` is a bare acronym this abstract does not define and the corpus mostly defines as
+    something other than a technique, model or dataset ("UAV", "SNR"; see acronyms.py)."""
+    if not _BARE_ACRONYM.match(text):
+        return False
+    if "defined" not in lazy:
+        lazy["defined"] = {short_key(short.text) for short, _ in (doc._.kg_abbreviations or [])}
+    share = entity_share(text)
+    return share is not None and share < 0.5 and short_key(text) not in lazy["defined"]
 
 
 def ner_generic(span: Span, cleaned: Span, label: str = "", descriptive: bool = False) -> bool:
@@ -614,6 +630,9 @@ class Resolver:
             end -= 1  # "the LFW and YTF datasets": the plural head belongs to no single name
         clean = doc[start:end]
         if component.startswith("ner") and not self._ner_keeps(span, clean, label):
+            return None
+        if component.startswith("ner") and label in ENTITY_SENSES and end - start == 1 \
+                and not self.ner_descriptive and _other_sense(doc, doc[start].text, lazy):
             return None
         if component.startswith("ner") and label != "BRAIN_REGION" and not self.ner_descriptive:
             core = name_core(doc, start, end, label)  # after the filters: the span as predicted must pass them
