@@ -403,6 +403,36 @@ def test_undefined_acronyms_that_papers_define_as_devices_or_quantities_are_not_
     assert {("BFS", "METHOD"), ("PTAS", "METHOD"), ("DCT", "METHOD")} <= found
 
 
+def test_defined_devices_and_measures_that_only_the_ner_typed_are_no_entities(shared_dir):
+    """"gestational age (GA)", "unmanned aerial vehicle (UAV)", "user equipment (UE)": the abstracts define
+    them and the trained NER called them techniques; corpus abstracts define the same long forms, and
+    they are no technique, model or dataset. A technique in the same abstracts stays."""
+    import gzip
+    import json
+
+    from kgbuild.extraction.acronyms import names_other_thing
+
+    assert names_other_thing("user equipments") and names_other_thing("Gestational Age")
+    assert not names_other_thing("stochastic gradient descent") and not names_other_thing("Zorbex flow")
+    wanted = {"abstracts-stat_eess_medph-00": {20042, 20124, 20592}, "abstracts-cs_other_sample-00": {20449}}
+    papers = []
+    for name, lines in wanted.items():
+        with gzip.open(shared_dir / "corpus" / f"{name}.jsonl.gz", "rt", encoding="utf-8") as handle:
+            for number, line in enumerate(handle):
+                if number in lines:
+                    row = json.loads(line)
+                    papers.append(Paper(id=f"{name}:{number}", title=row["title"], abstract=row["abstract"]))
+                if number > max(lines):
+                    break
+    assert len(papers) == 4
+    found = {(e.key, e.label) for xp in extract_papers(papers, mode="accurate") for e in xp.entities}
+    typed = {key for key, label in found if label in ("METHOD", "MODEL", "DATASET")}
+    things = {canonical_key(name, "") for name in ("gestational age", "heart rate variability",
+                                                   "unmanned aerial vehicle", "user equipment", "base station")}
+    assert not typed & things
+    assert (canonical_key("decision tree", "METHOD"), "METHOD") in found
+
+
 def test_dataset_lists_name_unseen_datasets_and_mined_short_forms_need_data_talk():
     from kgbuild.extraction.mine_datasets import listed_names
 

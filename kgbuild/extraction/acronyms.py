@@ -26,8 +26,11 @@ from .mine_datasets import tsv_rows
 from .mine_methods import HEADS, MINED
 
 ENTITY_LABELS = ("METHOD", "MODEL", "DATASET")
+# Heads of names that are entities too, though not technique heads for mining (`mine_methods.HEADS`):
+# data, models, estimators, and the channel-access and simulation techniques of other fields.
 _OTHER_HEADS = frozenset({"dataset", "corpus", "database", "benchmark", "treebank", "estimator", "autoencoder",
-                          "transformer"})
+                          "transformer", "access", "multiplexing", "modulation", "simulation", "queueing",
+                          "queuing", "association", "beamforming", "equalization", "testing"})
 _NETWORK_WORDS = frozenset({"neural", "convolutional", "adversarial", "recurrent", "short-term", "short"})
 
 
@@ -71,3 +74,15 @@ def entity_share(short: str) -> float | None:
     if canonical_key(short_key(short), "") in _lexicon_keys():
         return None
     return _shares().get(short_key(short))
+
+
+@lru_cache(maxsize=1)
+def _things() -> frozenset[str]:
+    return frozenset(canonical_key(long_form, "") for long_form, _, _ in tsv_rows(MINED)
+                     if not names_entity(long_form))
+
+
+def names_other_thing(long_form: str) -> bool:
+    """Whether corpus abstracts define `long_form` too, as something that is no technique, model or
+    dataset ("user equipment", "gestational age", "signal-to-noise ratio")."""
+    return canonical_key(long_form, "") in _things()

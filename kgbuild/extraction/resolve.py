@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .acronyms import ENTITY_LABELS as ENTITY_SENSES
-from .acronyms import entity_share, short_key
+from .acronyms import entity_share, names_other_thing, short_key
 from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
 from .extend import POSITION, coordinated, list_neighbours, part_start
@@ -535,6 +535,23 @@ def _drop_condition(short: Span, long: Span, chosen: dict, taken: list[bool]) ->
     return True
 
 
+def _drop_other_thing(short: Span, long: Span, chosen: dict, taken: list[bool]) -> bool:
+    """Whether a definition that only the trained NER called an entity spells out something the corpus
+    defines as no technique, model or dataset ("user equipment (UE)"); then neither form is an entity."""
+    if not names_other_thing(long.text):
+        return False
+    inside = [key for key, cand in chosen.items()
+              if cand.start < long.end and long.start < cand.end or cand.start < short.end and short.start < cand.end]
+    if not inside or not all(chosen[key].component.startswith("ner") and chosen[key].label in ENTITY_SENSES
+                             for key in inside):
+        return False
+    for key in inside:
+        cand = chosen.pop(key)
+        for i in range(cand.start, cand.end):
+            taken[i] = False
+    return True
+
+
 def _drop_other_sense(short: Span, long: Span, chosen: dict, taken: list[bool]) -> None:
     """A lexicon short form that the curated list knows with another long form yields to the text's own
     definition: "episodic memory (EM)" is not EM = expectation maximization."""
@@ -708,7 +725,7 @@ class Resolver:
         headed = {(long.start, long.end): label for short, long in defined
                   if (label := _head_after_definition(doc, short, long))}
         for short, long in defined:
-            if _drop_condition(short, long, chosen, taken):
+            if _drop_condition(short, long, chosen, taken) or _drop_other_thing(short, long, chosen, taken):
                 continue
             _drop_other_sense(short, long, chosen, taken)
             inside = [c for c in chosen.values() if c.start < long.end and long.start < c.end]
