@@ -536,14 +536,14 @@ def _drop_condition(short: Span, long: Span, chosen: dict, taken: list[bool]) ->
 
 
 def _drop_other_thing(short: Span, long: Span, chosen: dict, taken: list[bool]) -> bool:
-    """Whether a definition that only the trained NER called an entity spells out something the corpus
-    defines as no technique, model or dataset ("user equipment (UE)"); then neither form is an entity."""
-    if not names_other_thing(long.text):
-        return False
+    """Whether a definition that only the trained NER or a Title Case heuristic would make an entity spells
+    out something the corpus defines as no technique, model or dataset ("user equipment (UE)", "Wireless
+    Sensor Networks (WSNs)"); then neither form is an entity."""
+    if head_label(long) not in (None, *ENTITY_SENSES) or not names_other_thing(long.text):
+        return False  # "signal-to-noise ratio (SNR)" is a metric, whatever the NER said
     inside = [key for key, cand in chosen.items()
               if cand.start < long.end and long.start < cand.end or cand.start < short.end and short.start < cand.end]
-    if not inside or not all(chosen[key].component.startswith("ner") and chosen[key].label in ENTITY_SENSES
-                             for key in inside):
+    if not all(chosen[key].component.startswith("ner") and chosen[key].label in ENTITY_SENSES for key in inside):
         return False
     for key in inside:
         cand = chosen.pop(key)
