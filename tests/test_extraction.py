@@ -202,6 +202,10 @@ def test_project_pages_are_urls_not_repositories(text):
     ("We add anti-aliased zorb pooling (AZP) layers.", "AZP", "anti-aliased zorb pooling"),
     ('Our approach -- Zorb Diffusion for Visual Exploration ("ZorbDiVE") -- works.', "ZorbDiVE",
      "Zorb Diffusion for Visual Exploration"),
+    # the text capitalises the letters it gives: the long form reaches the word with the first capital
+    ("We run Biased Sampling based Zorb Filter (BSZF) queries.", "BSZF", "Biased Sampling based Zorb Filter"),
+    ("We use Constraint-based causal Zorbing from heterogeneous/NOnstationary Data (CZ-NOD).", "CZ-NOD",
+     "Constraint-based causal Zorbing from heterogeneous/NOnstationary Data"),
     # position letters around a capital core, in any order (the core itself may align loosely)
     ("Cells in the dorsal lateral zorbiculate nucleus (LZNd) fired.", "LZNd", "dorsal lateral zorbiculate nucleus"),
     ("It reaches the external lateral parazorbial subnucleus (PZel).", "PZel",

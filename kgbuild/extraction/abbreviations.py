@@ -6,6 +6,8 @@ and `find_abbreviation` do the character alignment. Around it we fix the cases i
 - long form too short when letters line up loosely inside one word ("Mindful memoization (MM)" gives
   "memoization"): a long form whose word initials spell the short form wins when there is one;
 - long form too long: leading determiners and verbs ("using the", "we propose") are trimmed;
+- long form too short when the text capitalises the letters it gives ("Constraint-based causal Discovery
+  from heterogeneous/NOnstationary Data (CD-NOD)"): it grows back to the word with the missing capital;
 - long form starting inside a hyphenated word ("non-negative matrix factorization (NMF)" gives
   "negative matrix factorization"): it grows back over the glued prefix;
 - extra words in the parenthesis ("(EP; Scellier 2017)", "(hereafter EP)", "(CNNs, see [3])"): the
@@ -205,6 +207,34 @@ def _whole_word_start(span: Span | None) -> Span | None:
     return doc[start:span.end]
 
 
+def _capitals(text: str) -> str:
+    return "".join(c for c in text if c.isupper())
+
+
+def _capitals_start(short: Span, long: Span | None) -> Span | None:
+    """`long` grown back over the words whose capitals the short form still lacks, when the long form
+    capitalises the letters it gives: "Constraint-based causal Discovery from heterogeneous/NOnstationary
+    Data (CD-NOD)", where character alignment stops at "causal"."""
+    if long is None:
+        return None
+    wanted = _capitals(short.text[:-1] if _plural(short.text) else short.text)
+    have = _capitals(long.text)
+    if len(have) < 2 or have == wanted or not wanted.endswith(have):
+        return long
+    doc, start = long.doc, long.start
+    while start > max(long.sent.start, long.start - 3):
+        token = doc[start - 1]
+        if token.is_punct and token.text != "-" or token.text in _BRACKETS:
+            break
+        start -= 1
+        found = _capitals(doc[start:long.end].text)
+        if found == wanted and token.text[:1].isupper():
+            return doc[start:long.end]
+        if not wanted.endswith(found):
+            break
+    return long
+
+
 def _reverse_definition(doc: Doc, start: int, inner_start: int, inner_end: int) -> tuple[Span, Span] | None:
     """(short, long) for "SF (Long Form)": the words before any ";" or "," in the brackets, all of
     them needed for the initials of the token before the bracket (a short form by shape)."""
@@ -239,7 +269,7 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
                 continue
             _, long = find_abbreviation(candidate, short)
             long = _trimmed(long) if long is not None else None
-        long = _whole_word_start(_without_trailing_marks(long)) if long is not None else None
+        long = _capitals_start(short, _whole_word_start(_without_trailing_marks(long)) if long is not None else None)
         if long is None or len(long) > _MAX_LONG_TOKENS or long.text.lower() == short.text.lower():
             continue
         if not any(t.is_alpha and len(t) > 1 for t in long) or any(t.text in _BRACKETS for t in long):
