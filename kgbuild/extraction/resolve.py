@@ -543,6 +543,9 @@ def _drop_other_thing(short: Span, long: Span, chosen: dict, taken: list[bool]) 
         return False  # "signal-to-noise ratio (SNR)" is a metric, whatever the NER said
     inside = [key for key, cand in chosen.items()
               if cand.start < long.end and long.start < cand.end or cand.start < short.end and short.start < cand.end]
+    if any(cand.start < short.start or cand.end > short.end for key in inside
+           if (cand := chosen[key]).start < short.end and short.start < cand.end):
+        return False  # the short form is part of a longer name here ("VINS" in "RIEKF-VINS")
     if not all(chosen[key].component.startswith("ner") and chosen[key].label in ENTITY_SENSES for key in inside):
         return False
     for key in inside:
