@@ -372,6 +372,29 @@ def test_method_mining_keeps_defined_technique_names_and_drops_fields_tasks_and_
     assert [(e.name, e.label) for e in xp.entities] == [("proper orthogonal decomposition", "METHOD")]
 
 
+def _corpus_papers(shared: Path, wanted: dict[str, set[int]]) -> list[Paper]:
+    """The corpus abstracts at the given line numbers of each corpus file, as papers."""
+    import gzip
+    import json
+
+    papers = []
+    for name, lines in wanted.items():
+        with gzip.open(shared / "corpus" / f"{name}.jsonl.gz", "rt", encoding="utf-8") as handle:
+            for number, line in enumerate(handle):
+                if number in lines:
+                    row = json.loads(line)
+                    papers.append(Paper(id=f"{name}:{number}", title=row["title"], abstract=row["abstract"]))
+                if number >= max(lines):
+                    break
+    return papers
+
+
+def test_trained_spans_cut_out_of_tex_mathematics_are_no_entities(shared_dir):
+    papers = _corpus_papers(shared_dir, {"abstracts-cs_other_sample-00": {20741, 20631, 20419}})
+    names = {e.name for xp in extract_papers(papers, mode="accurate") for e in xp.entities}
+    assert not any(set(name) & set("$\\^_{}") for name in names)  # the NER saw "3+c_1", "O^*(1.657^k"
+
+
 def test_acronym_senses_come_from_the_corpus_definitions():
     from kgbuild.extraction.acronyms import entity_share
 
@@ -386,20 +409,8 @@ def test_undefined_acronyms_that_papers_define_as_devices_or_quantities_are_not_
     """Real abstracts from other fields use "FPGA", "UAV", "MIMO", "SNR" without defining them; the trained
     NER called them techniques. The corpus's own definitions say they are devices, vehicles, channels
     and ratios, while "BFS", "PTAS" and "DCT" are algorithms and transforms and stay."""
-    import gzip
-    import json
-
-    wanted = {"abstracts-cs_other_sample-00": {20334, 20657, 20548, 20609, 20514, 20718},
-              "abstracts-stat_eess_medph-00": {20041}}
-    papers = []
-    for name, lines in wanted.items():
-        with gzip.open(shared_dir / "corpus" / f"{name}.jsonl.gz", "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle):
-                if number in lines:
-                    row = json.loads(line)
-                    papers.append(Paper(id=f"{name}:{number}", title=row["title"], abstract=row["abstract"]))
-                if number > max(lines):
-                    break
+    papers = _corpus_papers(shared_dir, {"abstracts-cs_other_sample-00": {20334, 20657, 20548, 20609, 20514, 20718},
+                                         "abstracts-stat_eess_medph-00": {20041}})
     assert len(papers) == 7
     found = {(e.name, e.label) for xp in extract_papers(papers, mode="accurate") for e in xp.entities}
     typed = {name for name, label in found if label in ("METHOD", "MODEL", "DATASET")}
@@ -412,24 +423,12 @@ def test_defined_devices_and_measures_that_only_the_ner_typed_are_no_entities(sh
     them and the trained NER called them techniques; corpus abstracts define the same long forms, and
     they are no technique, model or dataset. A technique in the same abstracts stays, and so does a longer
     name that contains such a short form."""
-    import gzip
-    import json
-
     from kgbuild.extraction.acronyms import names_other_thing
 
     assert names_other_thing("user equipments") and names_other_thing("Gestational Age")
     assert not names_other_thing("stochastic gradient descent") and not names_other_thing("Zorbex flow")
-    wanted = {"abstracts-stat_eess_medph-00": {20042, 20124, 20592}, "abstracts-cs_other_sample-00": {20449},
-              "abstracts-cs_ml-00": {20634}}
-    papers = []
-    for name, lines in wanted.items():
-        with gzip.open(shared_dir / "corpus" / f"{name}.jsonl.gz", "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle):
-                if number in lines:
-                    row = json.loads(line)
-                    papers.append(Paper(id=f"{name}:{number}", title=row["title"], abstract=row["abstract"]))
-                if number > max(lines):
-                    break
+    papers = _corpus_papers(shared_dir, {"abstracts-stat_eess_medph-00": {20042, 20124, 20592},
+                                         "abstracts-cs_other_sample-00": {20449}, "abstracts-cs_ml-00": {20634}})
     assert len(papers) == 5
     entities = [e for xp in extract_papers(papers, mode="accurate") for e in xp.entities]
     found = {(e.key, e.label) for e in entities}

@@ -187,6 +187,7 @@ _DETERMINERS = {"our", "their", "its", "this", "that", "these", "those", "his", 
                 "the", "a", "an", "each", "every", "any", "both", "all", "several", "various", "some", "it", "they"}
 
 
+_TEX = re.compile(r"[$\\^_{}]")
 _BARE_ACRONYM = re.compile(r"^[A-Z]{2,6}s?$")
 
 
@@ -651,6 +652,8 @@ class Resolver:
         clean = doc[start:end]
         if component.startswith("ner") and not self._ner_keeps(span, clean, label):
             return None
+        if component.startswith("ner") and _TEX.search(clean.text):
+            return None  # "3+c_1", "$-EKF": a trained span cut out of TeX mathematics
         if component.startswith("ner") and label in ENTITY_SENSES and end - start == 1 \
                 and not self.ner_descriptive and _other_sense(doc, doc[start].text, lazy):
             return None
