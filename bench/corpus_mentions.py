@@ -3,11 +3,12 @@
     .venv/bin/python bench/corpus_mentions.py [--mode accurate] [--per-file 750] [--start 20000]
         [--save OUT.tsv] [--compare OTHER.tsv] [--sample 120 --sample-out ITEMS.tsv]
 
-Texts: lines start..start+per-file of four corpus files (cs_ml, cs_other_sample, stat_eess_medph, qbio),
-title + abstract as extraction sees them. Prints mention counts by type and by component. `--save` writes
-one line per mention (paper, text, type, component, sentence); `--compare` reads such a file from another
-tree (run this script with that tree on PYTHONPATH) and prints the (paper, text, type) triples removed and
-added, and `--sample` writes a random sample of the removed ones with their sentences, for a blind judge.
+Texts: lines start..start+per-file of four corpus files (cs_ml, cs_other_sample, stat_eess_medph,
+qbio), made into Docs as extraction makes them (`pipeline.make_doc`). Prints mention counts by type and
+by component. `--save` writes one line per mention (paper, text, type, component, sentence).
+`--compare` reads such a file from another tree (run this script with that tree on PYTHONPATH) and
+prints the (paper, text, type) triples removed and added; `--sample` writes a random sample of the
+removed ones with their sentences, for a blind judge.
 There is no gold here: the counts say how much changed, the judged sample says whether it was right.
 """
 
@@ -22,28 +23,33 @@ from collections import Counter
 from pathlib import Path
 
 from kgbuild.extraction import load_pipeline
+from kgbuild.extraction.pipeline import make_doc
 from kgbuild.extraction.resolve import ENTITIES_KEY
+from kgbuild.records import Paper
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = ("abstracts-cs_ml-00", "abstracts-cs_other_sample-00", "abstracts-stat_eess_medph-00", "abstracts-qbio-00")
 
 
-def texts(corpus: Path, start: int, per_file: int) -> list[tuple[str, str]]:
-    rows = []
+def papers(corpus: Path, start: int, per_file: int) -> list[Paper]:
+    found = []
     for name in FILES:
         with gzip.open(corpus / f"{name}.jsonl.gz", "rt", encoding="utf-8") as handle:
             for number, line in enumerate(itertools.islice(handle, start, start + per_file), start):
                 row = json.loads(line)
-                rows.append((f"{name}:{number}", f"{row['title']}\n{row['abstract']}"))
-    return rows
+                found.append(Paper(id=f"{name}:{number}", title=row["title"], abstract=row["abstract"]))
+    return found
 
 
-def mentions(mode: str, rows: list[tuple[str, str]]) -> list[tuple[str, str, str, str, str]]:
+def mentions(mode: str, rows: list[Paper]) -> list[tuple[str, str, str, str, str]]:
+    """(paper, text, type, component, sentence) of every entity span, on Docs made as extraction makes them."""
     nlp = load_pipeline(mode)
     found = []
-    for (paper, _), doc in zip(rows, nlp.pipe((text for _, text in rows), batch_size=64), strict=True):
+    docs = nlp.pipe((make_doc(nlp, paper) for paper in rows), batch_size=64)
+    for paper, doc in zip(rows, docs, strict=True):
         for span in doc.spans[ENTITIES_KEY]:
-            found.append((paper, " ".join(span.text.split()), span.label_, span.id_, " ".join(span.sent.text.split())))
+            found.append((paper.id, " ".join(span.text.split()), span.label_, span.id_,
+                          " ".join(span.sent.text.split())))
     return found
 
 
@@ -62,7 +68,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=0)
     parser.add_argument("--sample-out", type=Path, default=Path("removed_sample.tsv"))
     args = parser.parse_args()
-    found = mentions(args.mode, texts(args.corpus, args.start, args.per_file))
+    found = mentions(args.mode, papers(args.corpus, args.start, args.per_file))
     print(f"{len(found)} mentions ({args.mode}, {len(FILES) * args.per_file} abstracts)")
     print("by type:", dict(Counter(m[2] for m in found).most_common()))
     print("by component:", dict(Counter(m[3] for m in found).most_common()))

@@ -283,6 +283,33 @@ def test_generic_ner_spans_are_dropped():
     assert not {t for t, _ in found} & {"Our model", "model", "images", "BrainSCUBA", "brain", "the brain"}
 
 
+def test_ner_spans_from_tex_are_dropped_but_underscored_names_stay():
+    text = "The bound 3+c_1 holds on CHASE_DB9 images."
+    found = _resolve_with_ner(text, [("3+c_1", "METHOD"), ("CHASE_DB9", "DATASET")])
+    assert ("CHASE_DB9", "DATASET") in found
+    assert "3+c_1" not in {t for t, _ in found}
+
+
+def test_undefined_ner_acronyms_follow_their_corpus_sense():
+    text = "A UAV tuned by GA flies while ZQXW logs it; each UAV lands."
+    found = _resolve_with_ner(text, [("UAV", "METHOD"), ("GA", "METHOD"), ("ZQXW", "METHOD")])
+    assert {("GA", "METHOD"), ("ZQXW", "METHOD")} <= found  # genetic algorithm; never defined: the NER decides
+    assert "UAV" not in {t for t, _ in found}  # an unmanned aerial vehicle wherever papers define it
+
+
+def test_ner_only_definitions_of_things_are_dropped_unless_something_else_speaks_for_them():
+    text = "We schedule user equipment (UE) well; each UE reports."
+    found = _resolve_with_ner(text, [("user equipment", "METHOD"), ("UE", "METHOD")])
+    assert not {t for t, _ in found} & {"user equipment", "UE"}
+    titled = "An Unmanned Aerial Vehicle (UAV) carries a UAV-MEC server."
+    found = _resolve_with_ner(titled, [("UAV-MEC", "METHOD")])
+    assert ("UAV-MEC", "METHOD") in found  # a longer name that contains the short form stays
+    assert not {t for t, _ in found} & {"Unmanned Aerial Vehicle", "UAV"}
+    dataset = "We release the Unmanned Aerial Vehicle (UAV) Dataset of 900 flights."
+    found = _resolve_with_ner(dataset, [])
+    assert any(label == "DATASET" and "Unmanned Aerial Vehicle" in t for t, label in found)
+
+
 def test_long_form_typed_by_head_before_a_prepositional_tail():
     xp = next(extract_papers([Paper(id="t", title="", abstract=(
         "We solve the problem with the blorp direction method of multipliers (BDMM); BDMM converges fast."))],
@@ -391,6 +418,7 @@ def _corpus_papers(shared: Path, wanted: dict[str, set[int]]) -> list[Paper]:
 
 def test_trained_spans_cut_out_of_tex_mathematics_are_no_entities(shared_dir):
     papers = _corpus_papers(shared_dir, {"abstracts-cs_other_sample-00": {20741, 20631, 20419}})
+    assert len(papers) == 3
     names = {e.name for xp in extract_papers(papers, mode="accurate") for e in xp.entities}
     assert not any(set(name) & set("$\\^_{}") for name in names)  # the NER saw "3+c_1", "O^*(1.657^k"
 

@@ -43,6 +43,7 @@ _TRIM = {"the", "a", "an", "our", "their", "its", "this", "that", "these", "thos
          "present", "presents", "named", "called", "new", "novel", "which", "based", "into"}
 _INNER_WORDS = {"of", "and", "for", "the", "in", "on", "to", "with", "a", "an", "-", "/"}
 _MAX_LONG_TOKENS = 10
+_MAX_GROWTH = 3  # tokens a capitalised long form may grow back by ("Constraint", "-", "based")
 _BRACKETS = {"(", ")", "[", "]"}
 _QUOTES = {'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "``", "''"}
 _COLON = re.compile(":")
@@ -217,12 +218,12 @@ def _capitals_start(short: Span, long: Span | None) -> Span | None:
     Data (CD-NOD)", where character alignment stops at "causal"."""
     if long is None:
         return None
-    wanted = _capitals(short.text[:-1] if _plural(short.text) else short.text)
+    wanted = _capitals(short.text)  # a plural's "s" is no capital
     have = _capitals(long.text)
     if len(have) < 2 or have == wanted or not wanted.endswith(have):
         return long
     doc, start = long.doc, long.start
-    while start > max(long.sent.start, long.start - 3):
+    while start > max(long.sent.start, long.start - _MAX_GROWTH):
         token = doc[start - 1]
         if token.is_punct and token.text != "-" or token.text in _BRACKETS:
             break

@@ -26,8 +26,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .acronyms import ENTITY_LABELS as ENTITY_SENSES
-from .acronyms import entity_share, names_other_thing, short_key
+from .acronyms import MIN_SHARE, SENSE_LABELS, entity_share, names_other_thing
 from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
 from .extend import POSITION, coordinated, list_neighbours, part_start
@@ -187,7 +186,7 @@ _DETERMINERS = {"our", "their", "its", "this", "that", "these", "those", "his", 
                 "the", "a", "an", "each", "every", "any", "both", "all", "several", "various", "some", "it", "they"}
 
 
-_TEX = re.compile(r"[$\\^_{}]")
+_TEX = re.compile(r"[$\\^{}]|(?<![A-Za-z0-9]{2})_")  # "c_1", not "CHASE_DB1"
 _BARE_ACRONYM = re.compile(r"^[A-Z]{2,6}s?$")
 
 
@@ -197,9 +196,9 @@ def _other_sense(doc: Doc, text: str, lazy: dict) -> bool:
     if not _BARE_ACRONYM.match(text):
         return False
     if "defined" not in lazy:
-        lazy["defined"] = {short_key(short.text) for short, _ in (doc._.kg_abbreviations or [])}
+        lazy["defined"] = {canonical_key(short.text, "") for short, _ in (doc._.kg_abbreviations or [])}
     share = entity_share(text)
-    return share is not None and share < 0.5 and short_key(text) not in lazy["defined"]
+    return share is not None and share < MIN_SHARE and canonical_key(text, "") not in lazy["defined"]
 
 
 def ner_generic(span: Span, cleaned: Span, label: str = "", descriptive: bool = False) -> bool:
@@ -536,21 +535,27 @@ def _drop_condition(short: Span, long: Span, chosen: dict, taken: list[bool]) ->
     return True
 
 
-def _drop_other_thing(short: Span, long: Span, chosen: dict, taken: list[bool]) -> bool:
-    """Whether a definition that only the trained NER or a Title Case heuristic would make an entity spells
-    out something the corpus defines as no technique, model or dataset ("user equipment (UE)", "Wireless
-    Sensor Networks (WSNs)"); then neither form is an entity."""
-    if head_label(long) not in (None, *ENTITY_SENSES) or not names_other_thing(long.text):
-        return False  # "signal-to-noise ratio (SNR)" is a metric, whatever the NER said
-    inside = [key for key, cand in chosen.items()
-              if cand.start < long.end and long.start < cand.end or cand.start < short.end and short.start < cand.end]
-    if any(cand.start < short.start or cand.end > short.end for key in inside
-           if (cand := chosen[key]).start < short.end and short.start < cand.end):
-        return False  # the short form is part of a longer name here ("VINS" in "RIEKF-VINS")
-    if not all(chosen[key].component.startswith("ner") and chosen[key].label in ENTITY_SENSES for key in inside):
+def _drop_other_thing(short: Span, long: Span, chosen: dict, taken: list[bool], headed: dict) -> bool:
+    """Whether a definition spells out something the corpus defines as no technique, model or dataset
+    ("user equipment (UE)", "Wireless Sensor Networks (WSNs)"); then neither form is an entity.
+
+    Only where nothing but the trained NER found its words: the lexicon, a shape rule, a metric or task
+    head ("signal-to-noise ratio (SNR)") or a following "dataset" ("... (UAV) Dataset") keep it. Entity
+    heads that the text's words suggest ("networks", "machine") are overridden: the corpus has the sense.
+    A name that only contains the short form ("VINS" in "RIEKF-VINS") is kept.
+    """
+    if (long.start, long.end) in headed or head_label(long) not in (None, *SENSE_LABELS) \
+            or not names_other_thing(long.text):
         return False
-    for key in inside:
-        cand = chosen.pop(key)
+    inside = [cand for cand in chosen.values()
+              if cand.start < long.end and long.start < cand.end or cand.start < short.end and short.start < cand.end]
+    larger = [cand for cand in inside if cand.start < short.end and short.start < cand.end
+              and (cand.start < short.start or cand.end > short.end)]
+    rest = [cand for cand in inside if cand not in larger]
+    if not all(cand.component.startswith("ner") and cand.label in SENSE_LABELS for cand in rest):
+        return False
+    for cand in rest:
+        del chosen[(cand.start, cand.end)]
         for i in range(cand.start, cand.end):
             taken[i] = False
     return True
@@ -619,7 +624,7 @@ class Resolver:
 
     def candidates(self, doc: Doc) -> list[Candidate]:
         blocked = self._blocked(doc)
-        lazy: dict[str, bool] = {}
+        lazy: dict[str, object] = {}
         found: list[Candidate] = []
         for group, spans in doc.spans.items():
             if not group.startswith(CANDIDATE_PREFIX):
@@ -641,7 +646,7 @@ class Resolver:
         return found
 
     def _candidate(self, doc: Doc, span: Span, component: str, start: int, end: int,
-                   blocked: list[tuple[int, int]], lazy: dict[str, bool]) -> Candidate | None:
+                   blocked: list[tuple[int, int]], lazy: dict[str, object]) -> Candidate | None:
         """Tokens start:end of a candidate `span` as a Candidate, or None when a filter drops them.
 
         `lazy` caches the document-wide cues ("neuro", "data") the first time a filter needs one.
@@ -654,7 +659,7 @@ class Resolver:
             return None
         if component.startswith("ner") and _TEX.search(clean.text):
             return None  # "3+c_1", "$-EKF": a trained span cut out of TeX mathematics
-        if component.startswith("ner") and label in ENTITY_SENSES and end - start == 1 \
+        if component.startswith("ner") and label in SENSE_LABELS and end - start == 1 \
                 and not self.ner_descriptive and _other_sense(doc, doc[start].text, lazy):
             return None
         if component.startswith("ner") and label != "BRAIN_REGION" and not self.ner_descriptive:
@@ -731,7 +736,7 @@ class Resolver:
         headed = {(long.start, long.end): label for short, long in defined
                   if (label := _head_after_definition(doc, short, long))}
         for short, long in defined:
-            if _drop_condition(short, long, chosen, taken) or _drop_other_thing(short, long, chosen, taken):
+            if _drop_condition(short, long, chosen, taken) or _drop_other_thing(short, long, chosen, taken, headed):
                 continue
             _drop_other_sense(short, long, chosen, taken)
             inside = [c for c in chosen.values() if c.start < long.end and long.start < c.end]
