@@ -53,10 +53,9 @@ def names_entity(long_form: str) -> bool:
     words = long_form.lower().replace("-", " ").split()
     if not words:
         return False
-    head = canonical_key(words[-1], "")
-    spaced = " ".join(words)
-    return (words[-1] in HEADS or head in HEADS or head in _OTHER_HEADS
-            or long_form.lower().split()[-1] in HEADS or any(p in spaced for p in _NETWORK_PHRASES)
+    head = canonical_key(words[-1], "")  # singular: "algorithms" -> "algorithm"
+    heads = {words[-1], head, long_form.lower().split()[-1]}  # the last of "fine-tuning" too
+    return (bool(heads & HEADS) or head in _OTHER_HEADS or any(p in " ".join(words) for p in _NETWORK_PHRASES)
             or canonical_key(long_form, "") in _lexicon_keys())
 
 
@@ -68,7 +67,10 @@ def _senses() -> tuple[dict[str, float], frozenset[str]]:
     verdicts: dict[str, bool] = {}
     for long_form, defined, short in read_mined():
         key = canonical_key(short, "")
-        verdict = verdicts.setdefault(canonical_key(long_form, ""), names_entity(long_form))
+        long_key = canonical_key(long_form, "")
+        if long_key not in verdicts:
+            verdicts[long_key] = names_entity(long_form)
+        verdict = verdicts[long_key]
         total[key] += defined
         entity[key] += defined if verdict else 0
     shares = {key: entity[key] / count for key, count in total.items()}

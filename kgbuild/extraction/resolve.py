@@ -521,6 +521,13 @@ CONDITION_HEADS = {"disease", "diseases", "disorder", "disorders", "syndrome", "
 """Last words of names of diseases and conditions ("mild cognitive impairment (MCI)"): none of our types."""
 
 
+def _release(chosen: dict, taken: list[bool], key: tuple[int, int]) -> None:
+    """Withdraw the chosen candidate at token range `key` and free its tokens for others."""
+    del chosen[key]
+    for i in range(key[0], key[1]):
+        taken[i] = False
+
+
 def _drop_condition(short: Span, long: Span, chosen: dict, taken: list[bool]) -> bool:
     """Whether a definition names a disease or condition; then its words and short form are no entity
     (unless curated)."""
@@ -529,9 +536,7 @@ def _drop_condition(short: Span, long: Span, chosen: dict, taken: list[bool]) ->
     for key, cand in list(chosen.items()):
         inside = cand.start < long.end and long.start < cand.end or cand.start < short.end and short.start < cand.end
         if inside and cand.component != "lexicon:curated":
-            del chosen[key]
-            for i in range(cand.start, cand.end):
-                taken[i] = False
+            _release(chosen, taken, key)
     return True
 
 
@@ -555,9 +560,7 @@ def _drop_other_thing(short: Span, long: Span, chosen: dict, taken: list[bool], 
     if not all(cand.component.startswith("ner") and cand.label in SENSE_LABELS for cand in rest):
         return False
     for cand in rest:
-        del chosen[(cand.start, cand.end)]
-        for i in range(cand.start, cand.end):
-            taken[i] = False
+        _release(chosen, taken, (cand.start, cand.end))
     return True
 
 
@@ -569,9 +572,7 @@ def _drop_other_sense(short: Span, long: Span, chosen: dict, taken: list[bool]) 
         return
     known = known_abbreviations().get((hit.label, canonical_key(short.text, "")))
     if known is not None and not _same_long_form(known, long.text):
-        del chosen[(short.start, short.end)]
-        for i in range(short.start, short.end):
-            taken[i] = False
+        _release(chosen, taken, (short.start, short.end))
 
 
 def _named_label(span: Span) -> str | None:
@@ -649,7 +650,8 @@ class Resolver:
                    blocked: list[tuple[int, int]], lazy: dict[str, object]) -> Candidate | None:
         """Tokens start:end of a candidate `span` as a Candidate, or None when a filter drops them.
 
-        `lazy` caches the document-wide cues ("neuro", "data") the first time a filter needs one.
+        `lazy` caches the document-wide cues ("neuro", "data", the defined short forms) the first time a
+        filter needs one.
         """
         label = span.label_
         if component in _DATASET_SHAPES and doc[end - 1].lower_ in _PLURAL_HEADS:
@@ -751,9 +753,7 @@ class Resolver:
                 outer = [c for c in inside if c.start <= long.start and c.end >= long.end]
                 if not outer:
                     for c in inside:
-                        del chosen[(c.start, c.end)]
-                        for i in range(c.start, c.end):
-                            taken[i] = False
+                        _release(chosen, taken, (c.start, c.end))
                     if any(taken[long.start:long.end]):
                         continue
                     best = max(inside, key=lambda c: (c.tier, c.end - c.start))
@@ -778,9 +778,7 @@ class Resolver:
                                                              or weak.component.startswith("ner"))):
                         # "cholera toxin subunit B (CTB)" is not the mined dataset CTB (Chinese Treebank);
                         # "computational neuroscience (CN)" is not the WhiteText region CN
-                        del chosen[(short.start, short.end)]
-                        for i in range(short.start, short.end):
-                            taken[i] = False
+                        _release(chosen, taken, (short.start, short.end))
                     continue
                 chosen[(long.start, long.end)] = Candidate(long.start, long.end, label, "abbreviation", 3, 0.0)
                 for i in range(long.start, long.end):
