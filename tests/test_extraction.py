@@ -276,6 +276,17 @@ def test_trained_ner_regions_and_datasets_count_as_evidence():
     assert ("Quux faces collection", "DATASET") in found
 
 
+def test_trained_region_spans_lose_the_words_they_ran_into():
+    text = ("Retrograde tracers in the rat brain labelled neurons in area Q9 on the ventral bank and in the medial "
+            "zorbic nucleus of the thalamus, and in the pars zeta (PZ) and a lateral band.")
+    found = _resolve_with_ner(text, [("area Q9 on the", "BRAIN_REGION"), ("medial zorbic nucleus of", "BRAIN_REGION"),
+                                     ("pars zeta (PZ) and a", "BRAIN_REGION")])
+    regions = {t for t, label in found if label == "BRAIN_REGION"}
+    assert {"area Q9", "medial zorbic nucleus"} <= regions
+    assert any(t.startswith("pars zeta") and t.endswith(")") for t in regions)
+    assert not [t for t in regions if t.split()[-1] in {"the", "of", "a", "and", "on"}]
+
+
 def test_generic_ner_spans_are_dropped():
     text = "Our model learns from images and beats BrainSCUBA in the brain of mice, neurons and synapses."
     found = _resolve_with_ner(text, [("Our model", "METHOD"), ("images", "DATASET"),

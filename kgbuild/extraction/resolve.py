@@ -82,6 +82,9 @@ _LEADING = {"the", "a", "an", "our", "their", "its", "this", "that", "these", "t
             "his", "her", "my", "your", "we", "any", "both", "all", "several", "various", "novel", "new",
             "proposed", "standard", "conventional", "existing", "popular", "recent", "so-called", "called",
             "using", "via", "with", "and", "or", "of", "in", "on", "for", "to", "by", "from", "as", "is"}
+_TRAILING = {"the", "a", "an", "of", "in", "on", "at", "to", "from", "by", "with", "into", "onto", "within", "for"}
+"""Lower-case words no name ends in: a trained span that stops on one ran into the next clause
+("area T3 on the", "thalamic relay of")."""
 GENERIC = {
     "model", "models", "method", "methods", "approach", "approaches", "algorithm", "algorithms", "network",
     "networks", "neural network", "neural networks", "deep neural network", "deep neural networks",
@@ -287,6 +290,14 @@ def region_pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
 _REGION_WORDS = {m.lower() for m in REGION_MODIFIERS} | {"left", "right", "contralateral", "ipsilateral",
                                                        "bilateral", "primary", "secondary"}
 """Lower-case words that belong to a region name before a Title Case part ("left Hippocampus")."""
+
+
+def _region_end(doc: Doc, start: int, end: int) -> int:
+    """Where a trained region span really ends when it stopped on a word no name ends in: it ran into the
+    next phrase ("area T3 on the", "thalamic relay of")."""
+    while end - start > 1 and (doc[end - 1].text in _TRAILING or doc[end - 1].text in {"and", "or", ","}):
+        end -= 1
+    return end
 
 
 def _titled_start(doc: Doc, start: int, end: int) -> int:
@@ -639,7 +650,7 @@ class Resolver:
                 pieces = region_pieces(doc, start, end) if component.startswith("ner") \
                     and span.label_ == "BRAIN_REGION" else [(start, end)]
                 if component.startswith("ner") and span.label_ == "BRAIN_REGION":
-                    pieces = [(_titled_start(doc, a, b), b) for a, b in pieces]
+                    pieces = [(_titled_start(doc, a, b), _region_end(doc, a, b)) for a, b in pieces]
                 for piece_start, piece_end in pieces:
                     candidate = self._candidate(doc, span, component, piece_start, piece_end, blocked, lazy)
                     if candidate is not None:
