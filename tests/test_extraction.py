@@ -502,6 +502,16 @@ def test_dataset_lists_name_unseen_datasets_and_mined_short_forms_need_data_talk
     assert not any(e.label == "DATASET" for e in xp.entities)  # "CTB" is a mined dataset name elsewhere
 
 
+def test_a_dataset_named_with_its_head_has_the_bare_name_as_an_alias():
+    abstract = ("We train on the Quuxbench-7 dataset and the Zorblax Benchmark, and report results on our own "
+                "training data set.")
+    [xp] = extract_papers([Paper(id="t:bare", title="Quux", abstract=abstract)], mode="fast")
+    found = {e.name: e for e in xp.entities if e.label == "DATASET"}
+    assert found["Quuxbench-7 dataset"].aliases == ("Quuxbench-7",)
+    assert found["Zorblax Benchmark"].aliases == ("Zorblax",)
+    assert not [e for e in xp.entities if "training" in e.name.lower()]
+
+
 def _public_rows(shared: Path, corpus: str, ids: set[str]) -> list[dict]:
     import json
 

@@ -116,6 +116,19 @@ _DATASET_HEAD = re.compile(r"[\s-]+(?:data ?sets?|benchmarks?|corpus|corpora|dat
 """A generic head after a dataset name: "the MNIST dataset" is MNIST, one node with "MNIST" elsewhere."""
 
 
+def _bare_dataset_names(forms: list[str], seen: set[str]) -> list[str]:
+    """The names inside "X dataset" / "X Benchmark" forms: the guidelines list such a shortened form as an
+    alias ("MNIST dataset" has the alias "MNIST"), even where the text never writes it alone. Only names
+    with a capital or a digit ("training data set" gives nothing)."""
+    bare = []
+    for form in forms:
+        name = _DATASET_HEAD.sub("", form).strip()
+        if name and name != form and any(c.isupper() or c.isdigit() for c in name) and name.lower() not in seen:
+            seen.add(name.lower())
+            bare.append(name)
+    return bare
+
+
 @lru_cache(maxsize=200_000)
 def canonical_key(text: str, label: str) -> str:
     """Key shared by every spelling of one entity of type `label` (unique within that label)."""
@@ -267,6 +280,8 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
             if span.text.lower() not in seen:
                 seen.add(span.text.lower())
                 aliases.append(span.text)
+        if label == "DATASET":
+            aliases += _bare_dataset_names([name, *aliases], seen)
         groups.append(EntityGroup(key=key, label=label, name=name, aliases=aliases, spans=members))
     groups.sort(key=lambda g: g.spans[0].start)
     return groups
