@@ -512,6 +512,16 @@ def test_a_dataset_named_with_its_head_has_the_bare_name_as_an_alias():
     assert not [e for e in xp.entities if "training" in e.name.lower()]
 
 
+def test_a_definition_in_a_list_of_datasets_is_a_dataset_with_all_its_uses():
+    abstract = ("We compare search spaces on QuuxBench-101, QuuxBench-201, Zorbnet Design Spaces (ZDS), and "
+                "BlorpBench-301. Predictors trained on ZDS transfer poorly.")
+    [xp] = extract_papers([Paper(id="t:list", title="Quux", abstract=abstract)], mode="fast")
+    found = {e.name: e for e in xp.entities}
+    assert found["Zorbnet Design Spaces"].label == "DATASET" and found["Zorbnet Design Spaces"].aliases == ("ZDS",)
+    assert len(found["Zorbnet Design Spaces"].mentions) == 3
+    assert {e.label for e in xp.entities} == {"DATASET"}
+
+
 def _public_rows(shared: Path, corpus: str, ids: set[str]) -> list[dict]:
     import json
 

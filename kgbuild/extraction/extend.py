@@ -77,12 +77,15 @@ def coordinated(doc: Doc, anchors: Iterable[tuple[int, int]], taken: list[bool],
 def list_neighbours(doc: Doc, spans: list[tuple[int, int]]) -> list[list[int]]:
     """Lists among `spans` (sorted by start): groups of indexes of spans that stand side by side with
     only "," / "and" / "or" / ", and" between them ("ReLU, GELU and Swish"), joined by "and"/"or" or at
-    least three long."""
+    least three long. A short form in brackets after its long form stands in the same place ("NB201,
+    Network Design Spaces (NDS), and X")."""
     groups: list[list[int]] = []
     joined: list[bool] = []  # whether an "and"/"or" joins the group: "On ImageNet, X wins" is no list
     for i in range(len(spans) - 1):
         between = [t.lower_ for t in doc[spans[i][1]:spans[i + 1][0]]]
-        if 1 <= len(between) <= 2 and all(w in CONJUNCTIONS for w in between):
+        if between and between[0] == ")":
+            between = between[1:]
+        if between == ["("] or 1 <= len(between) <= 2 and all(w in CONJUNCTIONS for w in between):
             if groups and groups[-1][-1] == i:
                 groups[-1].append(i + 1)
             else:

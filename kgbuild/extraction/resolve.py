@@ -438,19 +438,35 @@ def _coordinable(text: str) -> bool:
 _LIST_TYPED = ("METHOD", "MODEL", "DATASET")
 
 
+def _guessed(cand: Candidate) -> bool:
+    """Whether a candidate's type is a guess that its list may correct: a trained span's, or a definition's
+    that no lexicon or shape typed."""
+    return cand.component.startswith("ner") or cand.component == "abbreviation"
+
+
+def _relabel(doc: Doc, chosen: dict, cand: Candidate, label: str) -> None:
+    """Give `cand` the type of its list; a definition nothing else typed ("abbreviation" alone) takes its
+    other uses along, so that the long form and every short form stay one entity."""
+    if cand.component == "abbreviation":
+        text = doc[cand.start:cand.end].text
+        for other in chosen.values():
+            if other.component == "abbreviation" and doc[other.start:other.end].text == text:
+                other.label = label
+    cand.label = label
+
+
 def _extend(doc: Doc, chosen: dict, taken: list[bool]) -> None:
     """Apply the extension rules of `extend` to the chosen spans (see the module docstring)."""
     keys = sorted(k for k, c in chosen.items() if c.label in _LIST_TYPED)
     for group in list_neighbours(doc, keys):
         members = [chosen[keys[i]] for i in group]
-        typed = Counter(c.label for c in members if not c.component.startswith("ner")) \
-            or Counter(c.label for c in members)
+        typed = Counter(c.label for c in members if not _guessed(c)) or Counter(c.label for c in members)
         (label, count), *rest = typed.most_common(2)
         if rest and rest[0][1] == count:
             continue  # a tie: no evidence which kind of thing the list holds
         for c in members:
-            if c.component.startswith("ner"):
-                c.label = label
+            if _guessed(c) and c.label != label:
+                _relabel(doc, chosen, c, label)
     for label in ("DATASET", "MODEL"):
         anchors = [key for key, c in chosen.items() if c.label == label]
         for a, b in coordinated(doc, anchors, taken, _coordinable):
