@@ -522,6 +522,14 @@ def test_a_definition_in_a_list_of_datasets_is_a_dataset_with_all_its_uses():
     assert {e.label for e in xp.entities} == {"DATASET"}
 
 
+def test_a_definition_followed_by_task_names_a_task():
+    abstract = ("We study the circuit behind the Quux Object Naming (QON) task in small transformers. "
+                "Patching two heads restores QON accuracy.")
+    [xp] = extract_papers([Paper(id="t:task", title="Quux circuits", abstract=abstract)], mode="fast")
+    found = {e.name: e for e in xp.entities}
+    assert found["Quux Object Naming"].label == "TASK" and found["Quux Object Naming"].aliases == ("QON",)
+
+
 def _public_rows(shared: Path, corpus: str, ids: set[str]) -> list[dict]:
     import json
 

@@ -404,7 +404,8 @@ def inner_head_label(span: Span) -> str | None:
     return None
 
 
-_DEFINITION_HEADS = {"dataset": "DATASET", "database": "DATASET", "benchmark": "DATASET", "corpus": "DATASET"}
+_DEFINITION_HEADS = {"dataset": "DATASET", "database": "DATASET", "benchmark": "DATASET", "corpus": "DATASET",
+                     "task": "TASK"}
 
 
 _SPLIT_WORDS = {"set", "sets", "split", "splits", "subset", "subsets", "partition", "portion"}
