@@ -116,14 +116,20 @@ _DATASET_HEAD = re.compile(r"[\s-]+(?:data ?sets?|benchmarks?|corpus|corpora|dat
 """A generic head after a dataset name: "the MNIST dataset" is MNIST, one node with "MNIST" elsewhere."""
 
 
+_LOWER_HEAD = re.compile(r"[\s-]+(?:data ?sets?|benchmarks?|corpus|corpora|databases?)$")
+_NOT_BARE = re.compile(r"(?:-?like|\d+D)$")
+
+
 def _bare_dataset_names(forms: list[str], seen: set[str]) -> list[str]:
-    """The names inside "X dataset" / "X Benchmark" forms: the guidelines list such a shortened form as an
-    alias ("MNIST dataset" has the alias "MNIST"), even where the text never writes it alone. Only names
-    with a capital or a digit ("training data set" gives nothing)."""
+    """The names inside "X dataset" / "X benchmark" forms: the guidelines list such a shortened form as an
+    alias ("MNIST dataset" has the alias "MNIST"), even where the text never writes it alone. Only a
+    lower-case head comes off ("Brown Corpus" is a whole name), and only from names with a capital or a digit
+    ("training data set", "MNIST-like dataset" and "3D dataset" give nothing)."""
     bare = []
     for form in forms:
-        name = _DATASET_HEAD.sub("", form).strip()
-        if name and name != form and any(c.isupper() or c.isdigit() for c in name) and name.lower() not in seen:
+        name = _LOWER_HEAD.sub("", form).strip()
+        if name != form and sum(c.isalpha() for c in name) >= 2 and not _NOT_BARE.search(name) \
+                and any(c.isupper() or c.isdigit() for c in name) and name.lower() not in seen:
             seen.add(name.lower())
             bare.append(name)
     return bare

@@ -90,6 +90,9 @@ _INTRODUCED = (r"(?:\b[Ww]e (?:propose|introduce|present|develop|describe|design
                r"(?: (?:a|an|the))? )")
 _OWN_NAME = (r"(?P<name>(?!(?:The|A|An|This|These|Our|It|We)\b)"
              r"[A-Z][A-Za-z0-9]*[A-Za-z0-9](?:[- ][A-Z][A-Za-z0-9]*){0,3})")
+_INTRODUCED_HEAD = (r"\b[Ww]e (?:also |further |then |here |now |first |next )?"
+                    r"(?:propose|introduce|present|develop|design) (?:a|an|our|the) ")
+_CODE_NAME = r"(?P<name3>[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)"
 _MODEL_HEADS = r"(?:model|architecture|network|transformer|encoder|decoder)s?"
 _METHOD_HEADS = (r"(?:method|technique|framework|algorithm|approach|mechanism|procedure|strategy|paradigm|"
                  r"objective|loss|regularizer)s?")
@@ -102,10 +105,13 @@ _ANY_HEAD = r"(?:" + _MODEL_HEADS + "|" + _METHOD_HEADS + "|" + _OTHER_HEADS + r
 
 
 def _apposition(heads: str) -> str:
-    """`we introduce NAME, a ... HEAD` or `a ... HEAD called NAME`: the first head noun within six words
-    decides ("ZQA, a dataset of questions for training models" is no model; "transformer-based" is no head)."""
+    """`we introduce NAME, a ... HEAD`, `a ... HEAD called NAME` or `we propose a ... HEAD, NAME`: the first
+    head noun within six words decides ("ZQA, a dataset of questions for training models" is no model;
+    "transformer-based" is no head). After the head, the name is one code-shaped word ("MixHop", "GP-MW")."""
     return (r"(?:" + _INTRODUCED + _OWN_NAME + r", (?:a|an|the) (?:(?!" + _ANY_HEAD + r")[\w/-]+,? ){0,6}" + heads
             + r"|\b" + heads + r",? (?:called|named|termed|dubbed) " + _OWN_NAME.replace("?P<name>", "?P<name2>")
+            + _NAME_ENDS
+            + r"|" + _INTRODUCED_HEAD + r"(?:(?!" + _ANY_HEAD + r")[\w/-]+ ){0,4}" + heads + r",? " + _CODE_NAME
             + _NAME_ENDS + r")(?![\w-])")
 
 
@@ -165,7 +171,8 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "versioned_family": tuple(MODEL_FAMILIES), "hyphen_llm": _LLM_TAILS, "embedded_family": _LLM_TAILS,
     "coding_method": ("ncoding", "ecoding"), "sized_model": tuple(f"{d}B" for d in "0123456789"),
     **dict.fromkeys(["apposition_model", "apposition_method"],
-                    (", a ", ", an ", ", the ", " called ", " named ", " termed ", " dubbed ")),
+                    (", a ", ", an ", ", the ", " called ", " named ", " termed ", " dubbed ", "propose ",
+                     "introduce ", "present ", "develop ", "design ")),
     "titled_lower_dataset": ("dataset", "benchmark", "corpus", "database"),
     "the_word_dataset": ("dataset", "benchmark", "corpus", "database"),
     "titled_dataset": ("Dataset", "Benchmark", "Corpus", "Database", "Suite", "Challenge", "Treebank"),
@@ -239,7 +246,7 @@ def _bounds(text: str, rule: str, match: re.Match) -> tuple[int | None, int]:
         return _region_start(text, match), match.end()
     if rule == "dataset_variant":
         return _variant_start(match), match.end()
-    for group in ("name", "name2"):
+    for group in ("name", "name2", "name3"):
         if group in match.re.groupindex and match.start(group) >= 0:
             return match.start(group), match.end(group)
     return match.start(), match.end()

@@ -78,6 +78,7 @@ DEFINITION_YIELDS = {"lexicon:mined"}
 CORPUS_LEXICONS = {"lexicon:mined", "lexicon:whitetext", "lexicon:scirex"}
 _DATASET_SHAPES = {"shapes:named_dataset", "shapes:titled_lower_dataset", "shapes:the_word_dataset"}
 _PLURAL_HEADS = {"datasets", "benchmarks", "corpora", "databases", "suites", "collections", "challenges", "treebanks"}
+_SINGULAR_HEADS = {"dataset", "benchmark", "corpus", "database", "data"}
 _LEADING = {"the", "a", "an", "our", "their", "its", "this", "that", "these", "those", "such", "each", "every",
             "his", "her", "my", "your", "we", "any", "both", "all", "several", "various", "novel", "new",
             "proposed", "standard", "conventional", "existing", "popular", "recent", "so-called", "called",
@@ -295,7 +296,7 @@ _REGION_WORDS = {m.lower() for m in REGION_MODIFIERS} | {"left", "right", "contr
 def _region_end(doc: Doc, start: int, end: int) -> int:
     """Where a trained region span really ends when it stopped on a word no name ends in: it ran into the
     next phrase ("area T3 on the", "thalamic relay of")."""
-    while end - start > 1 and (doc[end - 1].text in _TRAILING or doc[end - 1].text in {"and", "or", ","}):
+    while end - start > 1 and not doc[end - 1].is_upper and doc[end - 1].lower_ in _TRAILING | {"and", "or", ","}:
         end -= 1
     return end
 
@@ -411,6 +412,13 @@ _DEFINITION_HEADS = {"dataset": "DATASET", "database": "DATASET", "benchmark": "
 _SPLIT_WORDS = {"set", "sets", "split", "splits", "subset", "subsets", "partition", "portion"}
 
 
+def _typed_inside(chosen: dict, long: Span) -> bool:
+    """Whether a lexicon or a shape typed something inside a long form: "task" after it does not retype
+    that ("Low-Rank Adaptation (LoRA) task")."""
+    return any(c.component.startswith(("lexicon", "shapes")) for c in chosen.values()
+               if c.start < long.end and long.start < c.end)
+
+
 def _head_after_definition(doc: Doc, short: Span, long: Span) -> str | None:
     """Type of a definition from the words around it: "Urban Street Scenes (USS) Database", or "the test
     set of Urban Street Scenes (USS)", names a dataset whatever its long form looks like. Only at the
@@ -418,7 +426,11 @@ def _head_after_definition(doc: Doc, short: Span, long: Span) -> str | None:
     if short.start - long.end > 1 or short.end >= len(doc) or doc[short.end].text != ")":
         return None
     if short.end + 1 < len(doc) and doc[short.end + 1].lower_ in _DEFINITION_HEADS:
-        return _DEFINITION_HEADS[doc[short.end + 1].lower_]
+        label = _DEFINITION_HEADS[doc[short.end + 1].lower_]
+        after = doc[short.end + 2] if short.end + 2 < len(doc) else None
+        if label == "TASK" and after is not None and (after.text == "-" or after.is_alpha and not after.is_stop):
+            return None  # "(LoRA) task vectors": "task" describes the next noun
+        return label
     before = [t.lower_ for t in doc[max(0, long.start - 3):long.start]]
     if before and before[-1] == "the":
         before.pop()
@@ -439,35 +451,43 @@ def _coordinable(text: str) -> bool:
 _LIST_TYPED = ("METHOD", "MODEL", "DATASET")
 
 
-def _guessed(cand: Candidate) -> bool:
-    """Whether a candidate's type is a guess that its list may correct: a trained span's, or a definition's
-    that no lexicon or shape typed."""
-    return cand.component.startswith("ner") or cand.component == "abbreviation"
+def _guessed_texts(doc: Doc, chosen: dict, pairs: list) -> set[str]:
+    """Long and short forms of the definitions that nothing but the abbreviation rule typed (their capitals
+    made them a METHOD): their type is a guess. A short form whose long form a lexicon or a shape typed
+    ("Knowledge Distillation (KD)") is not."""
+    texts = set()
+    for short, long in pairs:
+        hit = chosen.get(long)
+        if hit is not None and hit.component == "abbreviation":
+            texts |= {doc[short[0]:short[1]].text, doc[long[0]:long[1]].text}
+    return texts
 
 
-def _relabel(doc: Doc, chosen: dict, cand: Candidate, label: str) -> None:
-    """Give `cand` the type of its list; a definition nothing else typed ("abbreviation" alone) takes its
-    other uses along, so that the long form and every short form stay one entity."""
-    if cand.component == "abbreviation":
-        text = doc[cand.start:cand.end].text
-        for other in chosen.values():
-            if other.component == "abbreviation" and doc[other.start:other.end].text == text:
-                other.label = label
-    cand.label = label
+def _extend(doc: Doc, chosen: dict, taken: list[bool], pairs: list) -> None:
+    """Apply the extension rules of `extend` to the chosen spans (see the module docstring).
 
-
-def _extend(doc: Doc, chosen: dict, taken: list[bool]) -> None:
-    """Apply the extension rules of `extend` to the chosen spans (see the module docstring)."""
+    A list's type comes from its members whose type is no guess; it retypes the trained spans in it and the
+    definitions typed only by their capitals, with every other use of their short form."""
     keys = sorted(k for k, c in chosen.items() if c.label in _LIST_TYPED)
+    guessed = _guessed_texts(doc, chosen, pairs)
+
+    def guess(c: Candidate) -> bool:
+        return c.component.startswith("ner") or c.component == "abbreviation" and doc[c.start:c.end].text in guessed
+
     for group in list_neighbours(doc, keys):
         members = [chosen[keys[i]] for i in group]
-        typed = Counter(c.label for c in members if not _guessed(c)) or Counter(c.label for c in members)
+        typed = Counter(c.label for c in members if not guess(c)) or Counter(c.label for c in members)
         (label, count), *rest = typed.most_common(2)
         if rest and rest[0][1] == count:
             continue  # a tie: no evidence which kind of thing the list holds
         for c in members:
-            if _guessed(c) and c.label != label:
-                _relabel(doc, chosen, c, label)
+            if guess(c) and c.label != label:
+                text = doc[c.start:c.end].text
+                for other in chosen.values():
+                    if text in guessed and other.component == "abbreviation" \
+                            and doc[other.start:other.end].text == text:
+                        other.label = label
+                c.label = label
     for label in ("DATASET", "MODEL"):
         anchors = [key for key, c in chosen.items() if c.label == label]
         for a, b in coordinated(doc, anchors, taken, _coordinable):
@@ -667,7 +687,7 @@ class Resolver:
                 pieces = region_pieces(doc, start, end) if component.startswith("ner") \
                     and span.label_ == "BRAIN_REGION" else [(start, end)]
                 if component.startswith("ner") and span.label_ == "BRAIN_REGION":
-                    pieces = [(_titled_start(doc, a, b), _region_end(doc, a, b)) for a, b in pieces]
+                    pieces = [(_titled_start(doc, a, end), end) for a, b in pieces if (end := _region_end(doc, a, b))]
                 for piece_start, piece_end in pieces:
                     candidate = self._candidate(doc, span, component, piece_start, piece_end, blocked, lazy)
                     if candidate is not None:
@@ -704,8 +724,9 @@ class Resolver:
             return None
         if label == "BRAIN_REGION" and text in {"cortex", "brain"}:
             return None
-        if label == "DATASET" and len(clean) == 1 and _DIMENSION.match(clean.text):
-            return None  # "2D and 3D datasets": a dimension, not a name
+        if label == "DATASET" and _DIMENSION.match(clean[0].text) \
+                and (len(clean) == 1 or len(clean) == 2 and clean[1].lower_ in _PLURAL_HEADS | _SINGULAR_HEADS):
+            return None  # "2D and 3D datasets", "a 3D dataset": a dimension, not a name
         char_start, char_end = clean.start_char, clean.end_char
         if any(char_start < b_end and b_start < char_end for b_start, b_end in blocked):
             return None
@@ -748,7 +769,7 @@ class Resolver:
                 taken[i] = True
         pairs = self._abbreviations(doc, chosen, taken)
         _long_forms_everywhere(doc, chosen, taken, pairs)
-        _extend(doc, chosen, taken)
+        _extend(doc, chosen, taken, pairs)
         if not self.ner_descriptive:  # the corpora annotate ideas ("distributional hypothesis") as well
             pairs = _drop_concepts(doc, chosen, pairs)
         spans = [Span(doc, c.start, c.end, label=c.label, span_id=c.component)
@@ -764,7 +785,8 @@ class Resolver:
         pairs = []
         defined = doc._.kg_abbreviations or []
         headed = {(long.start, long.end): label for short, long in defined
-                  if (label := _head_after_definition(doc, short, long))}
+                  if (label := _head_after_definition(doc, short, long))
+                  and not (label == "TASK" and _typed_inside(chosen, long))}
         for short, long in defined:
             if _drop_condition(short, long, chosen, taken) or _drop_other_thing(short, long, chosen, taken, headed):
                 continue
