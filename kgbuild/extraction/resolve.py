@@ -451,15 +451,17 @@ def _coordinable(text: str) -> bool:
 _LIST_TYPED = ("METHOD", "MODEL", "DATASET")
 
 
-def _guessed_texts(doc: Doc, chosen: dict, pairs: list) -> set[str]:
+def _guessed_texts(doc: Doc, chosen: dict, pairs: list) -> dict[str, set[str]]:
     """Long and short forms of the definitions that nothing but the abbreviation rule typed (their capitals
-    made them a METHOD): their type is a guess. A short form whose long form a lexicon or a shape typed
-    ("Knowledge Distillation (KD)") is not."""
-    texts = set()
+    made them a METHOD), each with both forms of its definition: their type is a guess. A short form whose
+    long form a lexicon or a shape typed ("Knowledge Distillation (KD)") is not."""
+    texts: dict[str, set[str]] = {}
     for short, long in pairs:
         hit = chosen.get(long)
         if hit is not None and hit.component == "abbreviation":
-            texts |= {doc[short[0]:short[1]].text, doc[long[0]:long[1]].text}
+            forms = {doc[short[0]:short[1]].text, doc[long[0]:long[1]].text}
+            for form in forms:
+                texts.setdefault(form, set()).update(forms)
     return texts
 
 
@@ -482,11 +484,10 @@ def _extend(doc: Doc, chosen: dict, taken: list[bool], pairs: list) -> None:
             continue  # a tie: no evidence which kind of thing the list holds
         for c in members:
             if guess(c) and c.label != label:
-                text = doc[c.start:c.end].text
+                forms = guessed.get(doc[c.start:c.end].text, set())
                 for other in chosen.values():
-                    if text in guessed and other.component == "abbreviation" \
-                            and doc[other.start:other.end].text == text:
-                        other.label = label
+                    if other.component == "abbreviation" and doc[other.start:other.end].text in forms:
+                        other.label = label  # the long form and every use of the short form
                 c.label = label
     for label in ("DATASET", "MODEL"):
         anchors = [key for key, c in chosen.items() if c.label == label]
