@@ -112,11 +112,12 @@ def known_abbreviations() -> dict[tuple[str, str], str]:
     return table
 
 
-_DATASET_HEAD = re.compile(r"[\s-]+(?:data ?sets?|benchmarks?|corpus|corpora|databases?)$", re.IGNORECASE)
+_HEAD_WORDS = r"[\s-]+(?:data ?sets?|benchmarks?|corpus|corpora|databases?)$"
+_DATASET_HEAD = re.compile(_HEAD_WORDS, re.IGNORECASE)
 """A generic head after a dataset name: "the MNIST dataset" is MNIST, one node with "MNIST" elsewhere."""
 
 
-_LOWER_HEAD = re.compile(r"[\s-]+(?:data ?sets?|benchmarks?|corpus|corpora|databases?)$")
+_LOWER_HEAD = re.compile(_HEAD_WORDS)
 _NOT_BARE = re.compile(r"(?:-?like|\d+D)$")
 
 

@@ -83,9 +83,10 @@ _LEADING = {"the", "a", "an", "our", "their", "its", "this", "that", "these", "t
             "his", "her", "my", "your", "we", "any", "both", "all", "several", "various", "novel", "new",
             "proposed", "standard", "conventional", "existing", "popular", "recent", "so-called", "called",
             "using", "via", "with", "and", "or", "of", "in", "on", "for", "to", "by", "from", "as", "is"}
-_TRAILING = {"the", "a", "an", "of", "in", "on", "at", "to", "from", "by", "with", "into", "onto", "within", "for"}
-"""Lower-case words no name ends in: a trained span that stops on one ran into the next clause
-("area T3 on the", "thalamic relay of")."""
+_TRAILING = {"the", "a", "an", "of", "in", "on", "at", "to", "from", "by", "with", "into", "onto", "within", "for",
+             "and", "or", ","}
+"""Words no region name ends in: a trained span that stops on one ran into the next phrase ("area T3 on the",
+"thalamic relay of", "pars anterior (GA) and a")."""
 GENERIC = {
     "model", "models", "method", "methods", "approach", "approaches", "algorithm", "algorithms", "network",
     "networks", "neural network", "neural networks", "deep neural network", "deep neural networks",
@@ -296,7 +297,7 @@ _REGION_WORDS = {m.lower() for m in REGION_MODIFIERS} | {"left", "right", "contr
 def _region_end(doc: Doc, start: int, end: int) -> int:
     """Where a trained region span really ends when it stopped on a word no name ends in: it ran into the
     next phrase ("area T3 on the", "thalamic relay of")."""
-    while end - start > 1 and not doc[end - 1].is_upper and doc[end - 1].lower_ in _TRAILING | {"and", "or", ","}:
+    while end - start > 1 and not doc[end - 1].is_upper and doc[end - 1].lower_ in _TRAILING:
         end -= 1
     return end
 
@@ -484,11 +485,13 @@ def _extend(doc: Doc, chosen: dict, taken: list[bool], pairs: list) -> None:
             continue  # a tie: no evidence which kind of thing the list holds
         for c in members:
             if guess(c) and c.label != label:
-                forms = guessed.get(doc[c.start:c.end].text, set())
+                c.label = label
+                forms = guessed.get(doc[c.start:c.end].text)
+                if not forms:
+                    continue
                 for other in chosen.values():
                     if other.component == "abbreviation" and doc[other.start:other.end].text in forms:
                         other.label = label  # the long form and every use of the short form
-                c.label = label
     for label in ("DATASET", "MODEL"):
         anchors = [key for key, c in chosen.items() if c.label == label]
         for a, b in coordinated(doc, anchors, taken, _coordinable):
@@ -688,7 +691,8 @@ class Resolver:
                 pieces = region_pieces(doc, start, end) if component.startswith("ner") \
                     and span.label_ == "BRAIN_REGION" else [(start, end)]
                 if component.startswith("ner") and span.label_ == "BRAIN_REGION":
-                    pieces = [(_titled_start(doc, a, end), end) for a, b in pieces if (end := _region_end(doc, a, b))]
+                    pieces = [(a, _region_end(doc, a, b)) for a, b in pieces]
+                    pieces = [(_titled_start(doc, a, b), b) for a, b in pieces]
                 for piece_start, piece_end in pieces:
                     candidate = self._candidate(doc, span, component, piece_start, piece_end, blocked, lazy)
                     if candidate is not None:
