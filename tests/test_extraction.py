@@ -699,6 +699,15 @@ def test_lexicon_names_match_across_prefix_hyphens_and_grow_over_a_glued_prefix(
     assert "Image-fMRI" not in labels
 
 
+def test_a_code_shaped_prefix_makes_a_longer_name_of_a_lexicon_match():
+    abstract = ("We build on QZX-SLAM and sample with DQ-MCMC, then compare against plain SLAM; "
+                "a delayed-acceptance sampler is not renamed.")
+    [xp] = extract_papers([Paper(id="t:coded-prefix", title="", abstract=abstract)], mode="fast")
+    labels = {e.name: e.label for e in xp.entities}
+    assert labels.get("QZX-SLAM") == "METHOD" and labels.get("DQ-MCMC") == "METHOD"
+    assert "MCMC" not in labels  # the lexicon's MCMC does not stand alone inside DQ-MCMC
+
+
 def test_a_system_the_text_introduces_by_apposition_is_named_and_typed_by_its_head():
     abstract = ("We introduce Zorb Steering, a training-free activation steering technique, and we describe "
                 "Sparzey, an unsupervised hierarchical memory model. Zorb Steering halves the cost; Sparzey learns "

@@ -357,8 +357,9 @@ def name_core(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | N
 
 def _glued_start(doc: Doc, start: int, label: str) -> int:
     """Where a lexicon match starting inside a hyphenated word really starts: over a prefix before the
-    hyphen ("self-attention", "Semi-Nonnegative Matrix Factorization"), and for a model over a
-    capitalised word too ("Places-CNN"; but "Image-fMRI" pairs are data, not a method)."""
+    hyphen ("self-attention", "Semi-Nonnegative Matrix Factorization"), for a model over a capitalised
+    word too ("Places-CNN"; but "Image-fMRI" pairs are data, not a method), and for a method or model
+    over a code-shaped word ("LSD-SLAM")."""
     if start < 2 or doc[start - 1].text != "-" or doc[start - 1].whitespace_ or doc[start - 2].whitespace_:
         return start
     left = doc[start - 2]
@@ -366,6 +367,8 @@ def _glued_start(doc: Doc, start: int, label: str) -> int:
     if whole and left.is_alpha and left.lower_ not in NEGATING_PREFIXES \
             and (left.lower_ in GLUED_PREFIXES or label == "MODEL" and left.text[0].isupper()):
         return start - 2
+    if whole and _CODE_WORD.match(left.text) and label in ("METHOD", "MODEL"):
+        return start - 2  # "GlORIE-SLAM", "DA-MCMC": a code-shaped prefix makes a longer name
     return start
 
 
