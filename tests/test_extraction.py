@@ -267,6 +267,12 @@ def _resolve_with_ner(text: str, ner: list[tuple[str, str]]) -> set[tuple[str, s
     return {(s.text, s.label_) for s in doc.spans["kg:entities"]}
 
 
+def test_a_defined_name_ending_in_a_compound_network_word_is_a_model():
+    text = "Our approach, Zorbic Metanetworks (ZMNs), processes the weights of other networks; ZMNs are fast."
+    found = _resolve_with_ner(text, [("Zorbic Metanetworks", "METHOD")])
+    assert ("Zorbic Metanetworks", "MODEL") in found and ("ZMNs", "MODEL") in found
+
+
 def test_trained_ner_regions_and_datasets_count_as_evidence():
     text = ("Neurons in the lateral part of the parafascicular thalamic nucleus of the rat project to the "
             "striatum; we also report results on the Quux faces collection.")

@@ -390,14 +390,19 @@ def _tier(component: str) -> int:
     return TIERS["ner"] if component.startswith("ner") else 1
 
 
+_COMPOUND_HEAD = re.compile(r"(?<=[a-z]{3})(?:networks?|transformers?)$")
+
+
 def head_label(span: Span) -> str | None:
-    """Type of a phrase from its last word ("... propagation" -> METHOD), or None if the head says nothing."""
+    """Type of a phrase from its last word ("... propagation" -> METHOD; a compound "Metanetworks" is a
+    network), or None if the head says nothing."""
     words = [t for t in span if not t.is_punct]
     if not words:
         return None
     last = words[-1].lower_
     parts = re.split(r"-", last)
-    return HEAD_LABELS.get(last) or HEAD_LABELS.get(parts[-1])
+    compound = _COMPOUND_HEAD.search(last)  # "metanetworks", "hypernetwork"
+    return HEAD_LABELS.get(last) or HEAD_LABELS.get(parts[-1]) or (HEAD_LABELS[compound.group(0)] if compound else None)
 
 
 def inner_head_label(span: Span) -> str | None:
