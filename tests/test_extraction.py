@@ -154,6 +154,17 @@ def test_lexicon_names_match_in_mixed_hyphenation_and_british_spelling_as_one_no
     assert {e.key for e in uk.entities} == {e.key for e in us.entities}
 
 
+def test_a_name_and_its_short_form_are_one_node_however_the_text_spells_them():
+    title = "Rules from Long Short Term Memory Networks"
+    abstract = ("We consider Long Short Term Memory networks (LSTMs) and Quux Trellis Networks (QTNs). "
+                "We propose a Sparse QTN (S-QTN); S-QTN trains faster than LSTMs.")
+    [xp] = extract_papers([Paper(id="t:one-node", title=title, abstract=abstract)], mode="fast")
+    names = [(e.name.lower(), e.label) for e in xp.entities]
+    assert len(names) == len(set(names)), names  # no two nodes of one name
+    sparse = _entity(xp, "S-QTN")
+    assert sparse is not None and sparse.name == "Sparse QTN"
+
+
 def test_canonical_key_keeps_different_things_apart():
     assert canonical_key("ResNet-50", "MODEL") != canonical_key("ResNet-101", "MODEL")
     assert canonical_key("V1", "BRAIN_REGION") != canonical_key("V2", "BRAIN_REGION")

@@ -228,15 +228,17 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
     long_of = {short: long for short, long in pairs}
     # a one-word short form inside a longer name reads as its long form: "rostral PAG" = "rostral periaqueductal gray"
     expand = {doc[short[0]].text: doc[long[0]:long[1]].text for short, long in pairs if short[1] - short[0] == 1}
-    base: dict[tuple[int, int], str] = {}
-    for span in spans:
-        long = long_of.get((span.start, span.end))
-        if long:
-            base[(span.start, span.end)] = doc[long[0]:long[1]].text
-        elif len(span) > 1 and any(t.text in expand for t in span):
-            base[(span.start, span.end)] = "".join(expand.get(t.text, t.text) + t.whitespace_ for t in span).strip()
-        else:
-            base[(span.start, span.end)] = span.text
+
+    def spelled_out(start: int, end: int) -> str:
+        span = doc[start:end]
+        if len(span) > 1 and any(t.text in expand for t in span):
+            return "".join(expand.get(t.text, t.text) + t.whitespace_ for t in span).strip()
+        return span.text
+
+    # a short form takes its long form's key, spelled out the same way ("S-KAN" = "Selectable KAN", and
+    # both are "Selectable Kolmogorov-Arnold Networks" where KAN is defined)
+    base = {(span.start, span.end): spelled_out(*long_of.get((span.start, span.end), (span.start, span.end)))
+            for span in spans}
     # a curated abbreviation ("fMRI") fixes the key of the long form it is defined with in this text
     # ("functional MRI"), so that papers using either spelling meet
     known = known_abbreviations()
@@ -244,9 +246,11 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         short_span = doc[short[0]:short[1]]
         label = next((s.label_ for s in spans if (s.start, s.end) == short), None)
         if label is not None and (label, _compact(short_span.text)) in known:
+            long_key = canonical_key(spelled_out(*long), label)  # any spelling: "Long Short Term Memory Networks"
             for span in spans:
-                if (span.start, span.end) in (short, long) or base[(span.start, span.end)] == doc[long[0]:long[1]].text:
-                    base[(span.start, span.end)] = short_span.text
+                where = (span.start, span.end)
+                if where in (short, long) or canonical_key(base[where], label) == long_key:
+                    base[where] = short_span.text
     by_key: dict[str, list[Span]] = {}
     for span in spans:
         by_key.setdefault(canonical_key(base[(span.start, span.end)], span.label_), []).append(span)
