@@ -284,6 +284,14 @@ def test_a_defined_name_ending_in_a_compound_network_word_is_a_model():
     assert ("Zorbic Metanetworks", "MODEL") in found and ("ZMNs", "MODEL") in found
 
 
+def test_a_trained_span_that_stops_inside_a_bracket_is_no_name():
+    text = "We train on the Quux Street Corpus (QSC), a corpus of news, and we study non-ZQ (NZQ) links."
+    found = _resolve_with_ner(text, [("Quux Street Corpus (QSC", "DATASET"), ("non-ZQ (NZQ)", "METHOD"),
+                                     ("QSC), a corpus", "DATASET")])
+    assert not any("(" in name or ")" in name for name, _ in found), found
+    assert ("Quux Street Corpus", "DATASET") in found  # the definition and its head still name the dataset
+
+
 def test_trained_ner_regions_and_datasets_count_as_evidence():
     text = ("Neurons in the lateral part of the parafascicular thalamic nucleus of the rat project to the "
             "striatum; we also report results on the Quux faces collection.")

@@ -249,12 +249,26 @@ class Candidate:
     score: float
 
 
+def _balanced(doc: Doc, start: int, end: int) -> bool:
+    """Whether every bracket a span opens it also closes, and the other way round: a trained span that
+    stops inside a definition ("Wall Street Journal (WSJ", "RFP (reversed field pinch") is no name, and
+    the definition's own forms are left to the other components."""
+    depth = 0
+    for token in doc[start:end]:
+        depth += (token.text in ("(", "[")) - (token.text in (")", "]"))
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _clean(doc: Doc, start: int, end: int) -> tuple[int, int]:
     while start < end and (doc[start].lower_ in _LEADING or doc[start].is_punct or doc[start].is_space):
         start += 1
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in {"+", "++"}
                            or doc[end - 1].is_space or doc[end - 1].text == "-"):
         end -= 1
+    if not _balanced(doc, start, end):
+        return start, start
     if end > start and doc[end - 1].lower_ in {"'s", "’s"}:
         end -= 1
     if end - start > 1 and doc[end - 1].lower_ in {"and", "or"}:
