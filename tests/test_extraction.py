@@ -35,6 +35,12 @@ def _paper(extracted, title_start: str):
     return next(xp for title, xp in extracted.items() if title.startswith(title_start))
 
 
+def _extract_one(abstract: str, title: str = "", mode: str = "fast"):
+    """One invented paper through extraction."""
+    [xp] = extract_papers([Paper(id="t", title=title, abstract=abstract)], mode=mode)
+    return xp
+
+
 def _entity(xp, name: str):
     return next((e for e in xp.entities if e.name.lower() == name.lower()
                  or name.lower() in (a.lower() for a in e.aliases)), None)
@@ -158,7 +164,7 @@ def test_a_name_and_its_short_form_are_one_node_however_the_text_spells_them():
     title = "Rules from Long Short Term Memory Networks"
     abstract = ("We consider Long Short Term Memory networks (LSTMs) and Quux Trellis Networks (QTNs). "
                 "We propose a Sparse QTN (S-QTN); S-QTN trains faster than LSTMs.")
-    [xp] = extract_papers([Paper(id="t:one-node", title=title, abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract, title=title)
     names = [(e.name.lower(), e.label) for e in xp.entities]
     assert len(names) == len(set(names)), names  # no two nodes of one name
     sparse = _entity(xp, "S-QTN")
@@ -248,10 +254,8 @@ def test_tokenizer_splits_scientific_glue():
 
 
 def test_shapes_find_models_datasets_and_regions_without_a_lexicon_entry():
-    xp = next(extract_papers([Paper(id="t", title="", abstract=(
-        "We train QuuxNet-34 and the Frobformer on the Zorblax Benchmark and the ZORB-7 dataset, and record "
-        "from the dorsolateral prefrontal cortex of macaque monkeys."))], mode="fast"))
-    found = {(e.name, e.label) for e in xp.entities}
+    found = _fast("We train QuuxNet-34 and the Frobformer on the Zorblax Benchmark and the ZORB-7 dataset, and "
+                  "record from the dorsolateral prefrontal cortex of macaque monkeys.")
     assert {("QuuxNet-34", "MODEL"), ("Frobformer", "MODEL"), ("Zorblax Benchmark", "DATASET"),
             ("ZORB-7 dataset", "DATASET"), ("dorsolateral prefrontal cortex", "BRAIN_REGION")} <= found
 
@@ -349,17 +353,14 @@ def test_ner_only_definitions_of_things_are_dropped_unless_something_else_speaks
 
 
 def test_long_form_typed_by_head_before_a_prepositional_tail():
-    xp = next(extract_papers([Paper(id="t", title="", abstract=(
-        "We solve the problem with the blorp direction method of multipliers (BDMM); BDMM converges fast."))],
-        mode="fast"))
+    xp = _extract_one("We solve the problem with the blorp direction method of multipliers (BDMM); BDMM is fast.")
     found = _entity(xp, "BDMM")
     assert found is not None and found.label == "METHOD"
     assert found.name.lower() == "blorp direction method of multipliers"
 
 
 def _fast(text: str, title: str = "") -> set[tuple[str, str]]:
-    xp = next(extract_papers([Paper(id="t", title=title, abstract=text)], mode="fast"))
-    return {(e.name, e.label) for e in xp.entities}
+    return {(e.name, e.label) for e in _extract_one(text, title).entities}
 
 
 def test_encoding_and_decoding_analyses_are_methods_only_in_neuroscience_text():
@@ -532,7 +533,7 @@ def test_dataset_lists_name_unseen_datasets_and_mined_short_forms_need_data_talk
 def test_a_dataset_named_with_its_head_has_the_bare_name_as_an_alias():
     abstract = ("We train on the Quuxbench-7 dataset and the Zorblax benchmark, and report results on our own "
                 "training data set, an MNIST-like dataset and the Brown Corpus.")
-    [xp] = extract_papers([Paper(id="t:bare", title="Quux", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract, title="Quux")
     found = {e.name: e for e in xp.entities if e.label == "DATASET"}
     assert found["Quuxbench-7 dataset"].aliases == ("Quuxbench-7",)
     assert found["Zorblax benchmark"].aliases == ("Zorblax",)
@@ -543,7 +544,7 @@ def test_a_dataset_named_with_its_head_has_the_bare_name_as_an_alias():
 def test_a_definition_in_a_list_of_datasets_is_a_dataset_with_all_its_uses():
     abstract = ("We compare search spaces on QuuxBench-101, QuuxBench-201, Zorbnet Design Spaces (ZDS), and "
                 "BlorpBench-301. Predictors trained on ZDS transfer poorly; ZDS is small, and ZDS has few cells.")
-    [xp] = extract_papers([Paper(id="t:list", title="Quux", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract, title="Quux")
     found = {e.name: e for e in xp.entities}
     assert found["Zorbnet Design Spaces"].label == "DATASET" and found["Zorbnet Design Spaces"].aliases == ("ZDS",)
     assert len(found["Zorbnet Design Spaces"].mentions) == 5
@@ -553,7 +554,7 @@ def test_a_definition_in_a_list_of_datasets_is_a_dataset_with_all_its_uses():
 def test_a_curated_name_in_a_list_of_other_things_keeps_its_type():
     abstract = ("We compare against ResNet-50, ViT-B/16, and Knowledge Distillation (KD) baselines. KD helps "
                 "little, and KD costs more. We merge Low-Rank Adaptation (LoRA) task vectors.")
-    [xp] = extract_papers([Paper(id="t:curated-list", title="Quux", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract, title="Quux")
     found = {e.name: e.label for e in xp.entities}
     assert found["Knowledge Distillation"] == "METHOD" and found["Low-Rank Adaptation"] == "METHOD"
 
@@ -561,7 +562,7 @@ def test_a_curated_name_in_a_list_of_other_things_keeps_its_type():
 def test_a_definition_followed_by_task_names_a_task():
     abstract = ("We study the circuit behind the Quux Object Naming (QON) task in small transformers. "
                 "Patching two heads restores QON accuracy.")
-    [xp] = extract_papers([Paper(id="t:task", title="Quux circuits", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract, title="Quux circuits")
     found = {e.name: e for e in xp.entities}
     assert found["Quux Object Naming"].label == "TASK" and found["Quux Object Naming"].aliases == ("QON",)
 
@@ -634,7 +635,7 @@ def test_publisher_notices_pasted_into_abstracts_yield_no_entities():
     # the notice as it appears in some SciREX abstracts: the trained NER reads its capitalised words as datasets
     abstract = ("We train a detector on the Zorb-5K dataset and report mAP. IEEE Copyright Notice Copyright (c) 2016 "
                 "IEEE Personal use of this material is permitted. Permission from IEEE must be obtained.")
-    [xp] = extract_papers([Paper(id="n", title="A detector", abstract=abstract)], mode="accurate")
+    xp = _extract_one(abstract, title="A detector", mode="accurate")
     assert {m.text for e in xp.entities for m in e.mentions} == {"Zorb-5K dataset", "mAP"}
 
 
@@ -655,7 +656,7 @@ def test_the_brain_ner_runs_only_on_texts_with_anatomical_words(seeds, shared_di
 def test_a_versioned_short_form_and_a_split_of_a_definition_name_a_dataset():
     abstract = ("We reach 50% on the validation set of Urban Street Scenes in the Wild (USSW 2.0), then fine-tune "
                 "on USSW 2.0 again. The test split of the Zorp Faces Archive (ZFA) is harder; ZFA has 9k faces.")
-    [xp] = extract_papers([Paper(id="t:split", title="Street scenes", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract, title="Street scenes")
     found = {e.name: e for e in xp.entities}
     assert found["Urban Street Scenes in the Wild"].label == "DATASET"
     assert found["Urban Street Scenes in the Wild"].aliases == ("USSW 2.0",)
@@ -680,14 +681,14 @@ def test_a_trained_region_span_over_a_clause_splits_into_the_regions_around_it()
 def test_a_corpus_lexicon_short_form_defined_as_a_generic_field_is_no_entity():
     abstract = ("We bridge machine learning and computational neuroscience (CN). Results from CN suggest that "
                 "recurrent circuits in the brain and in neurons of the cortex support memory.")
-    [xp] = extract_papers([Paper(id="t:cn", title="Bridging fields", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract, title="Bridging fields")
     assert not any("CN" in (e.name, *e.aliases) for e in xp.entities)
 
 
 def test_later_uses_of_a_hyphenated_or_reversed_short_form_join_the_long_form():
     abstract = ("We build on ZEPA (Zero-Embedding Predictive Architecture) and a Ray-Traced Quux Proximity Search "
                 "(RT-QPS). ZEPA learns fast, and RT-QPS beats brute force.")
-    [xp] = extract_papers([Paper(id="t:rev", title="", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract)
     found = {e.name: e for e in xp.entities}
     assert found["Zero-Embedding Predictive Architecture"].label == "MODEL"  # the head noun types it
     assert found["Zero-Embedding Predictive Architecture"].aliases == ("ZEPA",)
@@ -698,13 +699,13 @@ def test_later_uses_of_a_hyphenated_or_reversed_short_form_join_the_long_form():
 def test_names_of_ideas_and_dimensions_are_not_entities():
     abstract = ("We test the Linear Zorb Hypothesis (LZH) and Theory of Mind (ToM) on 2D and 3D datasets. "
                 "LZH holds for ToM, and equilibrium propagation trains the network.")
-    [xp] = extract_papers([Paper(id="t:idea", title="", abstract=abstract)], mode="accurate")
+    xp = _extract_one(abstract, mode="accurate")
     assert {e.name for e in xp.entities} == {"equilibrium propagation"}
 
 
 def test_code_names_coordinated_with_a_model_and_sized_models_are_models():
     abstract = "We compare S4, Zorb5, and the LRU, and evaluate BORK-7B on reasoning; LAION-5B is left out."
-    [xp] = extract_papers([Paper(id="t:coord-model", title="", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract)
     labels = {e.name: e.label for e in xp.entities}
     assert labels["Zorb5"] == "MODEL" and labels["BORK-7B"] == "MODEL"
     assert labels["LAION-5B"] == "DATASET"  # a curated dataset outranks the size shape
@@ -716,7 +717,7 @@ def test_lexicon_names_match_across_prefix_hyphens_and_grow_over_a_glued_prefix(
     assert {"multi-layer perceptron", "multilayer perceptron"} <= variants("multilayer perceptron")
     abstract = ("A multi-layer perceptron reads features from Places-CNN; a Semi-Nonnegative Matrix Factorization "
                 "of self-attention mechanisms follows, unlike a non-Transformer baseline and Image-fMRI pairs.")
-    [xp] = extract_papers([Paper(id="t:glued", title="", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract)
     labels = {e.name: e.label for e in xp.entities}
     assert labels["multi-layer perceptron"] == "MODEL" and labels["Places-CNN"] == "MODEL"
     assert labels["Semi-Nonnegative Matrix Factorization"] == "METHOD" and "self-attention mechanisms" in labels
@@ -727,7 +728,7 @@ def test_lexicon_names_match_across_prefix_hyphens_and_grow_over_a_glued_prefix(
 def test_a_code_shaped_prefix_makes_a_longer_name_of_a_lexicon_match():
     abstract = ("We build on QZX-SLAM and sample with DQ-MCMC, then compare against plain SLAM; "
                 "a delayed-acceptance sampler is not renamed.")
-    [xp] = extract_papers([Paper(id="t:coded-prefix", title="", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract)
     labels = {e.name: e.label for e in xp.entities}
     assert labels.get("QZX-SLAM") == "METHOD" and labels.get("DQ-MCMC") == "METHOD"
     assert "MCMC" not in labels  # the lexicon's MCMC does not stand alone inside DQ-MCMC
@@ -737,7 +738,7 @@ def test_a_system_the_text_introduces_by_apposition_is_named_and_typed_by_its_he
     abstract = ("We introduce Zorb Steering, a training-free activation steering technique, and we describe "
                 "Sparzey, an unsupervised hierarchical memory model. Zorb Steering halves the cost; Sparzey learns "
                 "online. In this paper we present Results, a framework, on ImageNet, MIT Places and Zorb-5K.")
-    [xp] = extract_papers([Paper(id="t:appos", title="", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract)
     found = {e.name: e for e in xp.entities}
     assert found["Zorb Steering"].label == "METHOD" and len(found["Zorb Steering"].mentions) == 2
     assert found["Sparzey"].label == "MODEL" and len(found["Sparzey"].mentions) == 2
@@ -749,7 +750,7 @@ def test_a_system_the_text_introduces_after_its_head_noun_is_found_with_its_type
     abstract = ("We propose a novel graph learning framework, QuuxGNN, that scales to large graphs. We also present "
                 "a confidence-bound bandit algorithm ZQ-MW to tune it, and we introduce a new model, BlorpNet, for "
                 "link prediction. QuuxGNN beats every baseline.")
-    [xp] = extract_papers([Paper(id="t:intro", title="Quux graphs", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract, title="Quux graphs")
     found = {e.name: e for e in xp.entities}
     assert found["QuuxGNN"].label == "METHOD" and len(found["QuuxGNN"].mentions) == 2
     assert found["ZQ-MW"].label == "METHOD"
@@ -759,7 +760,7 @@ def test_a_system_the_text_introduces_after_its_head_noun_is_found_with_its_type
 def test_a_name_after_called_ends_where_the_name_ends():
     abstract = ("A search algorithm called Levy flight guides the swarm, and a second method, called ZORQ (Zero "
                 "Order Quux), prunes it.")
-    [xp] = extract_papers([Paper(id="t:called", title="", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract)
     names = {e.name for e in xp.entities}
     assert "Levy" not in names and ({"ZORQ", "Zero Order Quux"} & names)
 
@@ -768,7 +769,7 @@ def test_generic_model_classes_defined_with_a_short_form_are_no_entities():
     abstract = ("We train a reward model (RM) and large reasoning models (LRMs), and Vision-Language Models (VLMs) "
                 "fail where a long short-term memory (LSTM) and an induction head (IH) do not. The RM, the LRMs "
                 "and the VLMs improve; the LSTM and the IH stay.")
-    [xp] = extract_papers([Paper(id="t:generic", title="", abstract=abstract)], mode="accurate")
+    xp = _extract_one(abstract, mode="accurate")
     assert [(e.name, e.label, e.aliases) for e in xp.entities] == [("long short-term memory", "MODEL", ("LSTM",))]
 
 
@@ -783,7 +784,7 @@ def test_a_defined_long_form_is_the_entity_wherever_it_is_written_and_the_text_s
     title = "Aligned Zorbic Predictive Coding for speech"
     abstract = ("We propose Aligned Zorbic Predictive Coding (AZPC), and we store episodic memory (EM) beside it. "
                 "AZPC is fast; EM traces are sparse.")
-    [xp] = extract_papers([Paper(id="t:long", title=title, abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract, title=title)
     [entity] = [e for e in xp.entities if e.name == "Aligned Zorbic Predictive Coding"]
     assert {m.field for m in entity.mentions} == {"title", "abstract"} and entity.aliases == ("AZPC",)
     assert not any("EM" in (e.name, *e.aliases) for e in xp.entities)  # not EM = expectation maximization
@@ -805,7 +806,7 @@ def test_a_defined_long_form_is_the_entity_wherever_it_is_written_and_the_text_s
     ("fast", "Non-Transformer baselines are weaker than a Transformer.", {("Transformer", "MODEL")}),
 ])
 def test_rules_keep_to_their_cases(mode, abstract, expected):
-    [xp] = extract_papers([Paper(id="t:edge", title="", abstract=abstract)], mode=mode)
+    xp = _extract_one(abstract, mode=mode)
     assert {(e.name, e.label) for e in xp.entities} == expected
 
 
@@ -822,7 +823,7 @@ def test_a_region_split_keeps_capitalised_area_names():
 def test_a_title_defines_its_short_form_before_the_colon():
     title = "PINs: Progressive Implicit Networks for Zorb Scenes"
     abstract = "We propose PINs, which train in minutes. PINs beat baselines; BERT does not apply."
-    [xp] = extract_papers([Paper(id="t:title-abbr", title=title, abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract, title=title)
     found = {e.name: e for e in xp.entities}
     assert found["Progressive Implicit Networks"].label == "MODEL"
     assert found["Progressive Implicit Networks"].aliases == ("PINs",)
@@ -841,7 +842,7 @@ def test_a_title_long_form_ends_on_the_word_that_gives_the_last_letter():
 def test_a_sentence_defines_a_short_form_before_a_colon():
     abstract = ("We present ZAP: Zorbing Attention Predictor, trained on quux scenes. ZAP beats baselines. "
                 "Results: Accuracy Gains Remain high.")
-    [xp] = extract_papers([Paper(id="t:colon", title="Fast quux scenes", abstract=abstract)], mode="fast")
+    xp = _extract_one(abstract, title="Fast quux scenes")
     found = {e.name: e for e in xp.entities}
     assert found["Zorbing Attention Predictor"].aliases == ("ZAP",)
     assert len(found["Zorbing Attention Predictor"].mentions) == 3
