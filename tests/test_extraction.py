@@ -171,6 +171,14 @@ def test_a_name_and_its_short_form_are_one_node_however_the_text_spells_them():
     assert sparse is not None and sparse.name == "Sparse QTN"
 
 
+def test_two_curated_names_are_two_things_even_when_one_ends_the_other():
+    xp = _extract_one("We score word pairs with pointwise mutual information, unlike estimates of mutual "
+                      "information between layers.")
+    names = {e.name.lower(): e for e in xp.entities if e.label == "METHOD"}
+    assert {"pointwise mutual information", "mutual information"} <= set(names)
+    assert "mutual information" not in [a.lower() for a in names["pointwise mutual information"].aliases]
+
+
 def test_canonical_key_keeps_different_things_apart():
     assert canonical_key("ResNet-50", "MODEL") != canonical_key("ResNet-101", "MODEL")
     assert canonical_key("V1", "BRAIN_REGION") != canonical_key("V2", "BRAIN_REGION")

@@ -202,6 +202,8 @@ def _merge_shortened(merged: dict[tuple[str, str], list[Span]]) -> dict[tuple[st
     if len(keys) < 2:
         return merged
     cores = {k: _core(merged[k][0].text) for k in keys}
+    # a curated name is its own thing: "predictive coding" is no shortening of "Contrastive Predictive Coding"
+    curated = {k for k in keys if any(s.id_ == "lexicon:curated" for s in merged[k])}
     parent = {k: k for k in keys}
 
     def find(k: tuple[str, str]) -> tuple[str, str]:
@@ -213,7 +215,8 @@ def _merge_shortened(merged: dict[tuple[str, str], list[Span]]) -> dict[tuple[st
         for b in keys:
             ca, cb = cores[a], cores[b]
             if (a != b and a[0] == b[0] and ca and len(ca) <= len(cb) and cb[len(cb) - len(ca):] == ca
-                    and not any(c.isupper() for c in merged[a][0].text[1:])):  # "FLAN" is a name, not a shortening
+                    and not any(c.isupper() for c in merged[a][0].text[1:])  # "FLAN" is a name, not a shortening
+                    and not (a in curated and b in curated)):
                 parent[find(a)] = find(b)
     out: dict[tuple[str, str], list[Span]] = {}
     for key, members in merged.items():
