@@ -144,6 +144,8 @@ def test_prediction_record_has_what_score_py_reads(extracted):
     # plural words inside a name, not only at its end
     ("principal components analysis", "Principal Component Analysis", "METHOD"),
     ("mixtures of experts", "mixture-of-experts", "MODEL"),
+    ("higher visual areas", "higher visual area", "BRAIN_REGION"),
+    ("retinas", "retina", "BRAIN_REGION"),
 ])
 def test_canonical_key_merges_spelling_variants(a, b, label):
     assert canonical_key(a, label) == canonical_key(b, label)
@@ -179,12 +181,24 @@ def test_two_curated_names_are_two_things_even_when_one_ends_the_other():
     assert "mutual information" not in [a.lower() for a in names["pointwise mutual information"].aliases]
 
 
+def test_names_the_text_defines_apart_stay_apart_and_a_shared_shortening_joins_neither():
+    xp = _extract_one("We cluster with quux clustering (QC) and propose sparse quux clustering (SQC); SQC beats QC.")
+    assert {e.name for e in xp.entities if e.label == "METHOD"} == {"quux clustering", "sparse quux clustering"}
+    xp = _extract_one("Reinforcement learning is brittle. We build on robust adversarial reinforcement learning "
+                      "(RARL) and propose risk-averse robust adversarial reinforcement learning (RARARL); RARARL "
+                      "crashes less than RARL.")
+    short = {e.name.lower(): set(e.aliases) for e in xp.entities if e.label == "METHOD"}
+    assert short["robust adversarial reinforcement learning"] == {"RARL"}
+    assert short["risk-averse robust adversarial reinforcement learning"] == {"RARARL"}
+
+
 def test_canonical_key_keeps_different_things_apart():
     assert canonical_key("ResNet-50", "MODEL") != canonical_key("ResNet-101", "MODEL")
     assert canonical_key("V1", "BRAIN_REGION") != canonical_key("V2", "BRAIN_REGION")
     assert canonical_key("analysis", "METHOD") == "analysis"
     assert canonical_key("supervised learning", "METHOD") == "supervisedlearning"  # not a British "-ise"
     assert canonical_key("denoising", "METHOD") == "denoising"
+    assert canonical_key("bias", "METHOD") == "bias" and canonical_key("atlas", "DATASET") == "atlas"
 
 
 @pytest.mark.parametrize("text, repo, url", [

@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 from pathlib import Path
 
 from spacy.language import Language
@@ -53,6 +54,8 @@ def _singular(word: str) -> str:
         return word[:-3] + "y"
     if low.endswith(("sses", "xes", "ches", "shes")):
         return word[:-2]
+    if low.endswith(("eas", "nas", "mas")) and low not in {"pancreas"}:
+        return word[:-1]  # areas, retinas, schemas (not "atlas" or "bias")
     if low.endswith("s") and not low.endswith(_KEEP_S) and low not in {"dynamics", "physics", "statistics"}:
         return word[:-1]
     return word
@@ -191,19 +194,36 @@ def _bare(text: str) -> bool:
     return len(words) >= 2 and words[-1] not in _METHOD_TAILS
 
 
-def _merge_shortened(merged: dict[tuple[str, str], list[Span]]) -> dict[tuple[str, str], list[Span]]:
+def _merge_shortened(merged: dict[tuple[str, str], list[Span]], long_forms: set[tuple[int, int]]
+                     ) -> dict[tuple[str, str], list[Span]]:
     """Join method names that are shortened forms of each other in one abstract.
 
     "coding models" after "convolutional sparse coding models", or "spectral clustering" after "normalized
     spectral clustering": the guidelines make a shortened form an alias of the full name, so both
-    are one entity (one core a word suffix of the other; names that share a shortened form join too).
+    are one entity (one core a word suffix of the other; names that share a shortened form join too,
+    "language" and "acoustic encoding models"). A shortened form of two names kept apart (two curated
+    names, or two the text defines) joins neither: "reinforcement learning" beside "robust adversarial
+    reinforcement learning (RARL)" and "risk-averse RARL (RARARL)" would make those one node.
     """
     keys = [k for k in merged if k[0] in SHORTENED_LABELS]
     if len(keys) < 2:
         return merged
     cores = {k: _core(merged[k][0].text) for k in keys}
-    # a curated name is its own thing: "predictive coding" is no shortening of "Contrastive Predictive Coding"
+    # a curated name is its own thing: "predictive coding" is no shortening of "Contrastive Predictive Coding";
+    # so is a name the text defines with a short form of its own ("support vector machines (SVM)" beside
+    # "high-performance support vector machines (HPSVM)")
     curated = {k for k in keys if any(s.id_ == "lexicon:curated" for s in merged[k])}
+    defined = {k for k in keys if any((s.start, s.end) in long_forms for s in merged[k])}
+
+    def apart(a: tuple[str, str], b: tuple[str, str]) -> bool:
+        return a in curated and b in curated or a in defined and b in defined
+
+    def shortens(a: tuple[str, str], b: tuple[str, str]) -> bool:
+        ca, cb = cores[a], cores[b]
+        return (a != b and a[0] == b[0] and bool(ca) and len(ca) <= len(cb) and cb[len(cb) - len(ca):] == ca
+                and not any(c.isupper() for c in merged[a][0].text[1:])  # "FLAN" is a name, not a shortening
+                and not apart(a, b))
+
     parent = {k: k for k in keys}
 
     def find(k: tuple[str, str]) -> tuple[str, str]:
@@ -212,11 +232,9 @@ def _merge_shortened(merged: dict[tuple[str, str], list[Span]]) -> dict[tuple[st
         return k
 
     for a in keys:
-        for b in keys:
-            ca, cb = cores[a], cores[b]
-            if (a != b and a[0] == b[0] and ca and len(ca) <= len(cb) and cb[len(cb) - len(ca):] == ca
-                    and not any(c.isupper() for c in merged[a][0].text[1:])  # "FLAN" is a name, not a shortening
-                    and not (a in curated and b in curated)):
+        longer = [b for b in keys if shortens(a, b)]
+        if not any(apart(b, c) for b, c in combinations(longer, 2)):
+            for b in longer:
                 parent[find(a)] = find(b)
     out: dict[tuple[str, str], list[Span]] = {}
     for key, members in merged.items():
@@ -263,9 +281,9 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         label = _choose_label(members)
         key = canonical_key(base[(members[0].start, members[0].end)], label)
         merged.setdefault((label, key), []).extend(members)
-    merged = _merge_shortened(merged)
+    long_starts = set(long_of.values())
+    merged = _merge_shortened(merged, long_starts)
     groups = []
-    long_starts = {long for long in long_of.values()}
     for (label, key), members in merged.items():
         members.sort(key=lambda s: s.start)
         defined = [s for s in members if (s.start, s.end) in long_starts]
