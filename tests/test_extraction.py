@@ -173,14 +173,6 @@ def test_a_name_and_its_short_form_are_one_node_however_the_text_spells_them():
     assert sparse is not None and sparse.name == "Sparse QTN"
 
 
-def test_two_curated_names_are_two_things_even_when_one_ends_the_other():
-    xp = _extract_one("We score word pairs with pointwise mutual information, unlike estimates of mutual "
-                      "information between layers.")
-    names = {e.name.lower(): e for e in xp.entities if e.label == "METHOD"}
-    assert {"pointwise mutual information", "mutual information"} <= set(names)
-    assert "mutual information" not in [a.lower() for a in names["pointwise mutual information"].aliases]
-
-
 def test_names_the_text_defines_apart_stay_apart_and_a_shared_shortening_joins_neither():
     xp = _extract_one("We cluster with quux clustering (QC) and propose sparse quux clustering (SQC); SQC beats QC.")
     assert {e.name for e in xp.entities if e.label == "METHOD"} == {"quux clustering", "sparse quux clustering"}

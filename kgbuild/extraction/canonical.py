@@ -201,22 +201,21 @@ def _merge_shortened(merged: dict[tuple[str, str], list[Span]], long_forms: set[
     "coding models" after "convolutional sparse coding models", or "spectral clustering" after "normalized
     spectral clustering": the guidelines make a shortened form an alias of the full name, so both
     are one entity (one core a word suffix of the other; names that share a shortened form join too,
-    "language" and "acoustic encoding models"). A shortened form of two names kept apart (two curated
-    names, or two the text defines) joins neither: "reinforcement learning" beside "robust adversarial
-    reinforcement learning (RARL)" and "risk-averse RARL (RARARL)" would make those one node.
+    "language" and "acoustic encoding models"). A shortened form of two names the text defines apart joins
+    neither: "reinforcement learning" beside "robust adversarial reinforcement learning (RARL)" and
+    "risk-averse RARL (RARARL)" would make those one node.
     """
     keys = [k for k in merged if k[0] in SHORTENED_LABELS]
     if len(keys) < 2:
         return merged
     cores = {k: _core(merged[k][0].text) for k in keys}
-    # a curated name is its own thing: "predictive coding" is no shortening of "Contrastive Predictive Coding";
-    # so is a name the text defines with a short form of its own ("support vector machines (SVM)" beside
-    # "high-performance support vector machines (HPSVM)")
-    curated = {k for k in keys if any(s.id_ == "lexicon:curated" for s in merged[k])}
+    # a name the text defines with a short form of its own is its own thing ("support vector machines (SVM)"
+    # beside "high-performance support vector machines (HPSVM)"); a curated name is not: the guidelines make
+    # "reinforcement learning" after "deep reinforcement learning" a shortened form of it
     defined = {k for k in keys if any((s.start, s.end) in long_forms for s in merged[k])}
 
     def apart(a: tuple[str, str], b: tuple[str, str]) -> bool:
-        return a in curated and b in curated or a in defined and b in defined
+        return a in defined and b in defined
 
     def shortens(a: tuple[str, str], b: tuple[str, str]) -> bool:
         ca, cb = cores[a], cores[b]
