@@ -182,6 +182,9 @@ def test_names_the_text_defines_apart_stay_apart_and_a_shared_shortening_joins_n
     short = {e.name.lower(): set(e.aliases) for e in xp.entities if e.label == "METHOD"}
     assert short["robust adversarial reinforcement learning"] == {"RARL"}
     assert short["risk-averse robust adversarial reinforcement learning"] == {"RARARL"}
+    found = _fast("We compare the Kalman filter, the extended Kalman filter and the ensemble Kalman filter.")
+    assert {name for name, label in found if label == "METHOD"} == {
+        "Kalman filter", "extended Kalman filter", "ensemble Kalman filter"}  # two curated names, one shortening
 
 
 def test_canonical_key_keeps_different_things_apart():

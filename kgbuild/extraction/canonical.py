@@ -201,18 +201,21 @@ def _merge_shortened(merged: dict[tuple[str, str], list[Span]], long_forms: set[
     "coding models" after "convolutional sparse coding models", or "spectral clustering" after "normalized
     spectral clustering": the guidelines make a shortened form an alias of the full name, so both
     are one entity (one core a word suffix of the other; names that share a shortened form join too,
-    "language" and "acoustic encoding models"). A shortened form of two names the text defines apart joins
-    neither: "reinforcement learning" beside "robust adversarial reinforcement learning (RARL)" and
-    "risk-averse RARL (RARARL)" would make those one node.
+    "language" and "acoustic encoding models"). A shortened form of two names kept apart (two the text defines,
+    or two curated names) joins neither: "reinforcement learning" beside "robust adversarial
+    reinforcement learning (RARL)" and "risk-averse RARL (RARARL)" would make those one node.
     """
     keys = [k for k in merged if k[0] in SHORTENED_LABELS]
     if len(keys) < 2:
         return merged
     cores = {k: _core(merged[k][0].text) for k in keys}
     # a name the text defines with a short form of its own is its own thing ("support vector machines (SVM)"
-    # beside "high-performance support vector machines (HPSVM)"); a curated name is not: the guidelines make
-    # "reinforcement learning" after "deep reinforcement learning" a shortened form of it
+    # beside "high-performance support vector machines (HPSVM)"); a curated name still takes its shortened
+    # forms ("reinforcement learning" after "deep reinforcement learning", as the guidelines have it), but
+    # two curated names are two things that a shared shortening does not join ("Kalman filter" after the
+    # "extended" and the "ensemble Kalman filter")
     defined = {k for k in keys if any((s.start, s.end) in long_forms for s in merged[k])}
+    curated = {k for k in keys if any(s.id_ == "lexicon:curated" for s in merged[k])}
 
     def apart(a: tuple[str, str], b: tuple[str, str]) -> bool:
         return a in defined and b in defined
@@ -232,7 +235,8 @@ def _merge_shortened(merged: dict[tuple[str, str], list[Span]], long_forms: set[
 
     for a in keys:
         longer = [b for b in keys if shortens(a, b)]
-        if not any(apart(b, c) for b, c in combinations(longer, 2)):
+        if not any((apart(b, c) or b in curated and c in curated) and not (shortens(b, c) or shortens(c, b))
+                   for b, c in combinations(longer, 2)):
             for b in longer:
                 parent[find(a)] = find(b)
     out: dict[tuple[str, str], list[Span]] = {}
