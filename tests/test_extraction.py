@@ -187,6 +187,18 @@ def test_names_the_text_defines_apart_stay_apart_and_a_shared_shortening_joins_n
         "Kalman filter", "extended Kalman filter", "ensemble Kalman filter"}  # two curated names, one shortening
 
 
+def test_organisations_defined_in_the_text_are_no_entities():
+    found = _fast("Scans came from the Zorbic Institute for Quux Studies (ZIQS) and the University of Blorp (UoB), "
+                  "and the Quux Data Consortium (QDC) released them.")
+    assert not {name for name, _ in found} & {"Zorbic Institute for Quux Studies", "ZIQS", "University of Blorp",
+                                               "UoB", "Quux Data Consortium", "QDC"}, found
+    from kgbuild.extraction.resolve import concept_named
+
+    nlp = load_pipeline("fast")
+    assert concept_named(nlp.make_doc("Association for Quux Linguistics")[:])
+    assert not concept_named(nlp.make_doc("joint probabilistic data association")[:])  # a technique
+
+
 def test_canonical_key_keeps_different_things_apart():
     assert canonical_key("ResNet-50", "MODEL") != canonical_key("ResNet-101", "MODEL")
     assert canonical_key("V1", "BRAIN_REGION") != canonical_key("V2", "BRAIN_REGION")

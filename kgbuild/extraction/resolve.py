@@ -535,13 +535,24 @@ CONCEPT_HEADS = {"hypothesis", "hypotheses", "theory", "theories", "phenomenon",
 representations are often methods ("Maximum Manifold Capacity Representations")."""
 
 
+ORGANISATION_HEADS = {"university", "universities", "league", "centre", "center", "institute",
+                      "society", "foundation", "agency", "organization", "organisation", "council", "committee",
+                      "consortium", "ministry", "department", "bureau", "corporation", "company", "administration",
+                      "commission", "federation", "hospital", "college", "academy"}
+"""Heads of organisations, which the guidelines do not type ("University of North Carolina (UNC)", "European
+Centre for Medium-Range Weather Forecasts (ECMWF)", "National Football League (NFL)"). "Association" only
+before "for" or "of": "joint probabilistic data association" is a technique."""
+
+
 def concept_named(span: Span) -> bool:
-    """Whether a name's head (its last word, or the word before "of") is an idea rather than a technique."""
+    """Whether a name's head (its last word, or the word before "of" or "for") is an idea or an organisation
+    rather than a technique."""
     words = [t.lower_ for t in span if t.is_alpha]
     if not words:
         return False
-    before_of = words[words.index("of", 1) - 1] if "of" in words[1:] else ""
-    return words[-1] in CONCEPT_HEADS or before_of in CONCEPT_HEADS
+    before = {words[i - 1] for i in range(1, len(words) - 1) if words[i] in ("of", "for")}
+    heads = {words[-1]} | before
+    return bool(heads & CONCEPT_HEADS) or len(words) > 1 and bool(heads & ORGANISATION_HEADS or "association" in before)
 
 
 def _drop_concepts(doc: Doc, chosen: dict, pairs: list) -> list:
