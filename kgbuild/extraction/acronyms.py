@@ -41,7 +41,8 @@ _NETWORK_PHRASES = ("neural network", "neural net", "convolutional", "adversaria
 
 
 @lru_cache(maxsize=1)
-def _lexicon_keys() -> frozenset[str]:
+def lexicon_keys() -> frozenset[str]:
+    """Canonical keys (label-free) of every technique, model and dataset name the lexicon lists."""
     if not DEFAULT_LEXICON.is_file():
         return frozenset()
     return frozenset(canonical_key(row["text"], "") for row in read_lexicon(str(DEFAULT_LEXICON))
@@ -56,7 +57,7 @@ def names_entity(long_form: str) -> bool:
     head = canonical_key(words[-1], "")  # singular: "algorithms" -> "algorithm"
     heads = {words[-1], head, long_form.lower().split()[-1]}  # the last of "fine-tuning" too
     return (bool(heads & HEADS) or head in _OTHER_HEADS or any(p in " ".join(words) for p in _NETWORK_PHRASES)
-            or canonical_key(long_form, "") in _lexicon_keys())
+            or canonical_key(long_form, "") in lexicon_keys())
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +83,7 @@ def entity_share(short: str) -> float | None:
     that spell it out as a technique, model or dataset; None when there are none, or when the lexicon
     lists `short` itself as such a name."""
     key = canonical_key(short, "")
-    if key in _lexicon_keys():
+    if key in lexicon_keys():
         return None
     return _senses()[0].get(key)
 

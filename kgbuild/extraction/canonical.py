@@ -39,6 +39,10 @@ _IRREGULAR = {
     "amygdalae": "amygdala", "amygdalas": "amygdala", "formae": "forma", "tracts": "tract",
 }
 _KEEP_S = ("ss", "us", "is", "os", "ys", "as")
+_PLURAL_AS = {"areas", "retinas", "foveas", "corneas", "schemas", "lemmas", "antennas", "formulas", "ideas",
+              "arenas", "dilemmas", "cameras", "agendas", "vistas", "lacunas", "stromas", "gliomas", "sarcomas"}
+"""Plurals in -as, listed: the rule for -as words would also cut "atlas", "bias", "pancreas" and names
+("Thomas algorithm")."""
 
 
 def _singular(word: str) -> str:
@@ -54,8 +58,8 @@ def _singular(word: str) -> str:
         return word[:-3] + "y"
     if low.endswith(("sses", "xes", "ches", "shes")):
         return word[:-2]
-    if low.endswith(("eas", "nas", "mas")) and low not in {"pancreas"}:
-        return word[:-1]  # areas, retinas, schemas (not "atlas" or "bias")
+    if low in _PLURAL_AS:
+        return word[:-1]
     if low.endswith("s") and not low.endswith(_KEEP_S) and low not in {"dynamics", "physics", "statistics"}:
         return word[:-1]
     return word
@@ -200,33 +204,34 @@ def _merge_shortened(merged: dict[tuple[str, str], list[Span]], long_forms: set[
 
     "coding models" after "convolutional sparse coding models", or "spectral clustering" after "normalized
     spectral clustering": the guidelines make a shortened form an alias of the full name, so both
-    are one entity (one core a word suffix of the other; names that share a shortened form join too,
-    "language" and "acoustic encoding models"). A shortened form of two names kept apart (two the text defines,
-    or two curated names) joins neither: "reinforcement learning" beside "robust adversarial
-    reinforcement learning (RARL)" and "risk-averse RARL (RARARL)" would make those one node.
+    are one entity (one core a word suffix of the other; names that share a shortened form join too, as
+    "language encoding models" and "acoustic encoding models" do through "encoding models").
+
+    Names the text defines with a short form of their own ("support vector machines (SVM)" beside
+    "high-performance support vector machines (HPSVM)") and curated names are named things: two of them
+    that are not one another's shortening stay two entities, through any chain of shortenings, and a
+    shortened form of two such names joins neither ("reinforcement learning" beside "robust adversarial
+    reinforcement learning (RARL)" and "risk-averse RARL (RARARL)", or "Kalman filter" beside the extended
+    and the ensemble Kalman filter).
     """
     keys = [k for k in merged if k[0] in SHORTENED_LABELS]
     if len(keys) < 2:
         return merged
     cores = {k: _core(merged[k][0].text) for k in keys}
-    # a name the text defines with a short form of its own is its own thing ("support vector machines (SVM)"
-    # beside "high-performance support vector machines (HPSVM)"); a curated name still takes its shortened
-    # forms ("reinforcement learning" after "deep reinforcement learning", as the guidelines have it), but
-    # two curated names are two things that a shared shortening does not join ("Kalman filter" after the
-    # "extended" and the "ensemble Kalman filter")
     defined = {k for k in keys if any((s.start, s.end) in long_forms for s in merged[k])}
-    curated = {k for k in keys if any(s.id_ == "lexicon:curated" for s in merged[k])}
-
-    def apart(a: tuple[str, str], b: tuple[str, str]) -> bool:
-        return a in defined and b in defined
+    named = defined | {k for k in keys if any(s.id_ == "lexicon:curated" for s in merged[k])}
 
     def shortens(a: tuple[str, str], b: tuple[str, str]) -> bool:
         ca, cb = cores[a], cores[b]
         return (a != b and a[0] == b[0] and bool(ca) and len(ca) <= len(cb) and cb[len(cb) - len(ca):] == ca
                 and not any(c.isupper() for c in merged[a][0].text[1:])  # "FLAN" is a name, not a shortening
-                and not apart(a, b))
+                and not (a in defined and b in defined))
+
+    def distinct(a: tuple[str, str], b: tuple[str, str]) -> bool:
+        return a in named and b in named and not (shortens(a, b) or shortens(b, a))
 
     parent = {k: k for k in keys}
+    group = {k: {k} for k in keys}
 
     def find(k: tuple[str, str]) -> tuple[str, str]:
         while parent[k] != k:
@@ -235,10 +240,13 @@ def _merge_shortened(merged: dict[tuple[str, str], list[Span]], long_forms: set[
 
     for a in keys:
         longer = [b for b in keys if shortens(a, b)]
-        if not any((apart(b, c) or b in curated and c in curated) and not (shortens(b, c) or shortens(c, b))
-                   for b, c in combinations(longer, 2)):
-            for b in longer:
-                parent[find(a)] = find(b)
+        if any(distinct(b, c) for b, c in combinations(longer, 2)):
+            continue
+        for b in longer:
+            ra, rb = find(a), find(b)
+            if ra != rb and not any(distinct(x, y) for x in group[ra] for y in group[rb]):
+                parent[ra] = rb
+                group[rb] |= group.pop(ra)
     out: dict[tuple[str, str], list[Span]] = {}
     for key, members in merged.items():
         root = find(key) if key in parent else key
@@ -284,12 +292,12 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         label = _choose_label(members)
         key = canonical_key(base[(members[0].start, members[0].end)], label)
         merged.setdefault((label, key), []).extend(members)
-    long_starts = set(long_of.values())
-    merged = _merge_shortened(merged, long_starts)
+    long_forms = set(long_of.values())
+    merged = _merge_shortened(merged, long_forms)
     groups = []
     for (label, key), members in merged.items():
         members.sort(key=lambda s: s.start)
-        defined = [s for s in members if (s.start, s.end) in long_starts]
+        defined = [s for s in members if (s.start, s.end) in long_forms]
         counts = Counter(s.text for s in members)
         shorts = [long_of[(s.start, s.end)] for s in members if (s.start, s.end) in long_of]
         if defined:
@@ -297,9 +305,10 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         elif shorts and all((s.start, s.end) in long_of for s in members):
             name = doc[shorts[0][0]:shorts[0][1]].text  # the long form sits inside a longer name ("part of the X")
         elif label in SHORTENED_LABELS and len(members) > 1 and any(_bare(s.text) for s in members):
-            # "sparse coding" over "sparse coding model": the generic tail is not part of the name
+            # "sparse coding" over "sparse coding model": the generic tail is not part of the name; of the
+            # rest the most complete ("deep reinforcement learning" over a more frequent "reinforcement learning")
             bare = [s for s in members if _bare(s.text)]
-            name = max(bare, key=lambda s: (counts[s.text], len(s.text))).text
+            name = max(bare, key=lambda s: (len(_core(s.text)), counts[s.text], len(s.text))).text
         else:
             name = max(counts, key=lambda t: (counts[t], len(t), -members.index(next(s for s in members
                                                                                       if s.text == t))))
@@ -317,6 +326,9 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
                 aliases.append(span.text)
         if label == "DATASET":
             aliases += _bare_dataset_names([name, *aliases], seen)
+        if len({canonical_key(base[(s.start, s.end)], label) for s in members}) > 1:
+            # joined shortened forms: the key is the name's, not whichever joined first
+            key = next((canonical_key(base[(s.start, s.end)], label) for s in members if s.text == name), key)
         groups.append(EntityGroup(key=key, label=label, name=name, aliases=aliases, spans=members))
     groups.sort(key=lambda g: g.spans[0].start)
     return groups

@@ -26,7 +26,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .acronyms import MIN_SHARE, SENSE_LABELS, entity_share, names_other_thing
+from .acronyms import MIN_SHARE, SENSE_LABELS, entity_share, lexicon_keys, names_other_thing
 from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
 from .extend import POSITION, coordinated, list_neighbours, part_start
@@ -249,16 +249,22 @@ class Candidate:
     score: float
 
 
-def _balanced(doc: Doc, start: int, end: int) -> bool:
-    """Whether every bracket a span opens it also closes, and the other way round: a trained span that
-    stops inside a definition ("Wall Street Journal (WSJ", "RFP (reversed field pinch") is no name, and
-    the definition's own forms are left to the other components."""
-    depth = 0
-    for token in doc[start:end]:
-        depth += (token.text in ("(", "[")) - (token.text in (")", "]"))
-        if depth < 0:
-            return False
-    return depth == 0
+def _unmatched(doc: Doc, start: int, end: int) -> int | None:
+    """Index of the first bracket in tokens start:end that the span does not match, or None."""
+    opened: list[int] = []
+    for i in range(start, end):
+        if doc[i].text in ("(", "["):
+            opened.append(i)
+        elif doc[i].text in (")", "]"):
+            if not opened:
+                return i
+            opened.pop()
+    return opened[0] if opened else None
+
+
+def _in_definition(doc: Doc, start: int, end: int) -> bool:
+    """Whether tokens start:end touch either form of an abbreviation definition of this text."""
+    return any(form.start < end and start < form.end for pair in doc._.kg_abbreviations or () for form in pair)
 
 
 def _clean(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -267,8 +273,15 @@ def _clean(doc: Doc, start: int, end: int) -> tuple[int, int]:
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in {"+", "++"}
                            or doc[end - 1].is_space or doc[end - 1].text == "-"):
         end -= 1
-    if not _balanced(doc, start, end):
-        return start, start
+    cut = _unmatched(doc, start, end)
+    if cut is not None:
+        # a trained span that stops inside brackets: "ZorbSet (2019" is ZorbSet, but one that runs into a
+        # definition ("Wall Street Journal (WSJ", "RFP (reversed field pinch") is no name, and the
+        # definition's own forms are left to the other components
+        if doc[cut].text in (")", "]") or _in_definition(doc, cut, end) \
+                or all(t.lower_ in _REGION_WORDS for t in doc[start:cut]):  # "primary (M1", "dorsal (DR"
+            return start, start
+        return _clean(doc, start, cut)
     if end > start and doc[end - 1].lower_ in {"'s", "’s"}:
         end -= 1
     if end - start > 1 and doc[end - 1].lower_ in {"and", "or"}:
@@ -381,8 +394,9 @@ def _glued_start(doc: Doc, start: int, label: str) -> int:
     if whole and left.is_alpha and left.lower_ not in NEGATING_PREFIXES \
             and (left.lower_ in GLUED_PREFIXES or label == "MODEL" and left.text[0].isupper()):
         return start - 2
-    if whole and _CODE_WORD.match(left.text) and label in ("METHOD", "MODEL"):
-        return start - 2  # "GlORIE-SLAM", "DA-MCMC": a code-shaped prefix makes a longer name
+    if whole and label in ("METHOD", "MODEL") and _CODE_WORD.match(left.text) and not _DIMENSION.match(left.text) \
+            and left.text.rstrip("s") not in GENERIC_ACRONYMS and canonical_key(left.text, "") not in lexicon_keys():
+        return start - 2  # "GlORIE-SLAM", "DA-MCMC"; not two names ("PCA-SVM", "MEG-EEG"), "3D-CNN" or "LLM-RLHF"
     return start
 
 
@@ -416,7 +430,7 @@ def head_label(span: Span) -> str | None:
     last = words[-1].lower_
     parts = re.split(r"-", last)
     compound = _COMPOUND_HEAD.search(last)  # "metanetworks", "hypernetwork"
-    return HEAD_LABELS.get(last) or HEAD_LABELS.get(parts[-1]) or (HEAD_LABELS[compound.group(0)] if compound else None)
+    return HEAD_LABELS.get(last) or HEAD_LABELS.get(parts[-1]) or HEAD_LABELS.get(compound.group(0) if compound else "")
 
 
 def inner_head_label(span: Span) -> str | None:
@@ -535,24 +549,28 @@ CONCEPT_HEADS = {"hypothesis", "hypotheses", "theory", "theories", "phenomenon",
 representations are often methods ("Maximum Manifold Capacity Representations")."""
 
 
-ORGANISATION_HEADS = {"university", "universities", "league", "centre", "center", "institute",
-                      "society", "foundation", "agency", "organization", "organisation", "council", "committee",
-                      "consortium", "ministry", "department", "bureau", "corporation", "company", "administration",
-                      "commission", "federation", "hospital", "college", "academy"}
+ORGANISATION_HEADS = {"university", "universities", "league", "centre", "centres", "center", "centers", "institute",
+                      "institutes", "society", "foundation", "agency", "agencies", "organization", "organisation",
+                      "council", "consortium", "ministry", "department", "bureau", "corporation", "company",
+                      "administration", "commission", "federation", "hospital", "college", "academy"}
 """Heads of organisations, which the guidelines do not type ("University of North Carolina (UNC)", "European
-Centre for Medium-Range Weather Forecasts (ECMWF)", "National Football League (NFL)"). "Association" only
-before "for" or "of": "joint probabilistic data association" is a technique."""
+Centre for Medium-Range Weather Forecasts (ECMWF)", "National Football League (NFL)"); only written with a
+capital, as a name ("pontine micturition center" is a region). "Association" only before "for" or "of":
+"joint probabilistic data association" is a technique; not "committee": "Query by Committee" is one too."""
 
 
 def concept_named(span: Span) -> bool:
-    """Whether a name's head (its last word, or the word before "of" or "for") is an idea or an organisation
+    """Whether a name's head (its last word, or a word before "of" or "for") is an idea or an organisation
     rather than a technique."""
-    words = [t.lower_ for t in span if t.is_alpha]
+    words = [t for t in span if t.is_alpha]
     if not words:
         return False
-    before = {words[i - 1] for i in range(1, len(words) - 1) if words[i] in ("of", "for")}
-    heads = {words[-1]} | before
-    return bool(heads & CONCEPT_HEADS) or len(words) > 1 and bool(heads & ORGANISATION_HEADS or "association" in before)
+    before = [words[i - 1] for i in range(1, len(words) - 1) if words[i].lower_ in ("of", "for")]
+    heads = [words[-1], *before]
+    if any(t.lower_ in CONCEPT_HEADS for t in heads):
+        return True
+    return len(words) > 1 and any(t.is_title and (t.lower_ in ORGANISATION_HEADS or t in before
+                                                  and t.lower_ == "association") for t in heads)
 
 
 def _drop_concepts(doc: Doc, chosen: dict, pairs: list) -> list:
