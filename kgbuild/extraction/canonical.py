@@ -326,9 +326,9 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
                 aliases.append(span.text)
         if label == "DATASET":
             aliases += _bare_dataset_names([name, *aliases], seen)
-        if len({canonical_key(base[(s.start, s.end)], label) for s in members}) > 1:
-            # joined shortened forms: the key is the name's, not whichever joined first
-            key = next((canonical_key(base[(s.start, s.end)], label) for s in members if s.text == name), key)
+        key_of = {s.text: canonical_key(base[(s.start, s.end)], label) for s in members}
+        if len(set(key_of.values())) > 1:  # joined shortened forms: the name's key, not whichever joined first
+            key = key_of.get(name, key)
         groups.append(EntityGroup(key=key, label=label, name=name, aliases=aliases, spans=members))
     groups.sort(key=lambda g: g.spans[0].start)
     return groups

@@ -428,9 +428,10 @@ def head_label(span: Span) -> str | None:
     if not words:
         return None
     last = words[-1].lower_
-    parts = re.split(r"-", last)
-    compound = _COMPOUND_HEAD.search(last)  # "metanetworks", "hypernetwork"
-    return HEAD_LABELS.get(last) or HEAD_LABELS.get(parts[-1]) or HEAD_LABELS.get(compound.group(0) if compound else "")
+    label = HEAD_LABELS.get(last) or HEAD_LABELS.get(re.split(r"-", last)[-1])
+    if label is None and (compound := _COMPOUND_HEAD.search(last)):  # "metanetworks", "hypernetwork"
+        label = HEAD_LABELS.get(compound.group(0))
+    return label
 
 
 def inner_head_label(span: Span) -> str | None:
@@ -569,8 +570,8 @@ def concept_named(span: Span) -> bool:
     heads = [words[-1], *before]
     if any(t.lower_ in CONCEPT_HEADS for t in heads):
         return True
-    return len(words) > 1 and any(t.is_title and (t.lower_ in ORGANISATION_HEADS or t in before
-                                                  and t.lower_ == "association") for t in heads)
+    return len(words) > 1 and (any(t.is_title and t.lower_ in ORGANISATION_HEADS for t in heads)
+                               or any(t.is_title and t.lower_ == "association" for t in before))
 
 
 def _drop_concepts(doc: Doc, chosen: dict, pairs: list) -> list:
