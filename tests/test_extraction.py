@@ -1035,3 +1035,26 @@ def test_numbered_variants_of_curated_dataset_names_are_datasets():
     datasets = {name for name, label in found if label == "DATASET"}
     assert {"PASCAL VOC 2007", "SQuAD v2", "DAVIS 2017"} <= datasets
     assert not any("Zorbs" in name or name.startswith("with") for name in datasets)
+
+
+def test_models_trained_with_word_vectors_lend_them_to_the_pipeline_and_must_agree(tmp_path):
+    """`python -m kgbuild.extraction.training --vectors` trains models that read static vectors from the Doc's
+    vocab: the extraction pipeline takes the first model's table and refuses a model with another one."""
+    import numpy
+    import spacy
+
+    from kgbuild.extraction.pipeline import ExtractionError, _share_vectors
+
+    def with_vectors(value: float):
+        source = spacy.blank("en")
+        source.vocab.set_vector("zorbnet", numpy.full(4, value, dtype="float32"))
+        return source
+
+    nlp = spacy.blank("en")
+    _share_vectors(nlp, spacy.blank("en"), tmp_path)
+    assert nlp.vocab.vectors.shape[0] == 0
+    _share_vectors(nlp, with_vectors(1.0), tmp_path)
+    assert nlp.make_doc("the zorbnet")[1].vector.tolist() == [1.0] * 4
+    _share_vectors(nlp, with_vectors(1.0), tmp_path)
+    with pytest.raises(ExtractionError, match="other word vectors"):
+        _share_vectors(nlp, with_vectors(2.0), tmp_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from kgbuild.extraction.training.convert import (
 from kgbuild.extraction.training.distant import distant_docs, harvest_dataset_names
 from kgbuild.extraction.training.evaluate import load_model
 from kgbuild.extraction.training.paths import SHARED
+from kgbuild.extraction.training.vectors import BUCKETS, DIM, train_vectors, write_text
 
 DATA = SHARED / "eval-data"
 SEEDS = sorted(Path(__file__).resolve().parents[1].joinpath("examples").glob("*.txt"))
@@ -208,3 +211,32 @@ def test_harvested_dataset_names_and_distant_docs():
         assert doc.ents and all(ent.label_ == "DATASET" and ent.text in names for ent in doc.ents)
         outside_ents = [t for t in doc if t.ent_iob_ not in ("B", "I")]
         assert all(t.ent_iob_ == "" for t in outside_ents)  # missing, not "O": no false negatives
+
+
+def test_vector_text_is_tokenized_like_training_docs_and_leaves_gold_papers_out(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = [
+        {"title": "Deep Residual Learning", "abstract": "We train ResNet-50, on ImageNet (ILSVRC)."},
+        {"title": "A Gold Paper", "abstract": "This one is scored, so no vector may learn from it."},
+    ]
+    with gzip.open(corpus / "abstracts-x-00.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "text.txt"
+    assert write_text(corpus, [{"title": "a gold  paper"}], out) == 1
+    words = out.read_text(encoding="utf-8").split()
+    assert words == [t.text for t in make_nlp()(f"{rows[0]['title']}\n{rows[0]['abstract']}") if not t.is_space]
+    assert "ResNet-50" in words and "," in words and "scored" not in words
+
+
+def test_floret_vectors_repeat_and_cover_unseen_names(tmp_path):
+    text = tmp_path / "text.txt"
+    text.write_text("\n".join(seed_abstracts()), encoding="utf-8")
+    first = spacy.load(train_vectors(text, tmp_path / "one")).vocab
+    second = spacy.load(train_vectors(text, tmp_path / "two")).vocab
+    assert first.vectors.mode == "floret" and first.vectors.shape == (BUCKETS, DIM)
+    assert first.vectors.to_bytes(exclude=["strings"]) == second.vectors.to_bytes(exclude=["strings"])
+    # hashed subwords give a name never seen in the text a vector close to its seen spelling
+    unseen = first["ResNetXYZ-152"]
+    assert unseen.vector.any()
+    assert unseen.similarity(first["ResNet"]) > unseen.similarity(first["hippocampus"])

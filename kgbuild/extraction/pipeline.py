@@ -90,12 +90,25 @@ def available_models() -> list[Path]:
     return [MODELS / name for name in NER_MODELS if (MODELS / name / "config.cfg").is_file()]
 
 
+def _share_vectors(nlp: Language, source: Language, path: Path) -> None:
+    """A model trained with static vectors reads them from the vocab of the Doc it is given, so the
+    pipeline takes them over; two models with different tables cannot share one pipeline."""
+    vectors = source.vocab.vectors
+    if not vectors.shape[0]:
+        return
+    if not nlp.vocab.vectors.shape[0]:
+        nlp.vocab.vectors = vectors
+    elif nlp.vocab.vectors.to_bytes(exclude=["strings"]) != vectors.to_bytes(exclude=["strings"]):
+        raise ExtractionError(f"{path} was trained with other word vectors than the models before it")
+
+
 def _add_ner(nlp: Language, path: Path) -> None:
     """Source every `ner` component of the pipeline at `path`, each followed by a collector."""
     source = spacy.load(path)
     names = [n for n in source.pipe_names if source.get_pipe_meta(n).factory == "ner"]
     if not names:
         raise ExtractionError(f"{path} has no NER component")
+    _share_vectors(nlp, source, path)
     for name in names:
         if "tok2vec" in source.pipe_names:
             source.replace_listeners("tok2vec", name, ["model.tok2vec"])

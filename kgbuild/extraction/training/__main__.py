@@ -12,11 +12,23 @@ from kgbuild.extraction.training.build import (
     MODELS_DIR,
     RECIPES,
     build_corpora,
+    load_gold,
     pretrain,
     ship,
     train,
     write_raw_text,
 )
+from kgbuild.extraction.training.vectors import train_vectors, write_text
+
+
+def word_vectors(work: Path, corpus: Path, data: Path) -> Path:
+    """The floret vectors directory in `work`, trained on the corpus (gold papers left out) unless present."""
+    output = work / "floret"
+    if not (output / "config.cfg").exists():
+        every_gold = [row for train_rows, dev_rows in load_gold(data).values() for row in train_rows + dev_rows]
+        print(f"text for word vectors: {write_text(corpus, every_gold, work / 'text.txt')} abstracts")
+        train_vectors(work / "text.txt", output)
+    return output
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -35,6 +47,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reuse-corpora", action="store_true", help="keep .spacy corpora already in --work")
     parser.add_argument("--distant", type=int, default=DISTANT_SAMPLE, help="distant-supervision DATASET docs")
     parser.add_argument("--max-steps", type=int, default=None, help="override [training] max_steps")
+    parser.add_argument("--vectors", action="store_true",
+                        help="train floret word vectors on the corpus (about 25 min, kept in --work) and give them "
+                        "to every recipe; the shipped models do not use them (bench/RESULTS.md)")
     args = parser.parse_args(argv)
     unknown = set(args.models) - set(RECIPES)
     if unknown:
@@ -47,14 +62,15 @@ def main(argv: list[str] | None = None) -> None:
         return
     recipes = [RECIPES[name] for name in args.models or RECIPES]
     weights: Path | None = args.work / "pretrain" / "model-last.bin"
-    if args.no_pretrain:
-        weights = None
+    if args.no_pretrain or args.vectors:
+        weights = None  # pretrained weights fit a tok2vec without static vectors
     elif any(r.pretrained for r in recipes) and not (args.reuse_pretrained and weights.exists()):
         raw = args.work / "raw.jsonl"
         print(f"raw text for pretraining: {write_raw_text(args.corpus, args.data, raw)} abstracts")
         weights = pretrain(raw, weights.parent, seed=args.seed)
+    vectors = word_vectors(args.work / "vectors", args.corpus, args.data) if args.vectors else None
     for recipe in recipes:
-        best = train(recipe, corpora, args.work / "runs", args.seed, weights, args.max_steps)
+        best = train(recipe, corpora, args.work / "runs", args.seed, weights, args.max_steps, vectors)
         if recipe.ship:
             print(f"shipped {ship(best, recipe.name, MODELS_DIR)}")
 

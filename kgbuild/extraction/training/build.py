@@ -167,8 +167,12 @@ def train(
     seed: int = 0,
     init_tok2vec: Path | None = None,
     max_steps: int | None = None,
+    vectors: Path | None = None,
 ) -> Path:
-    """Train one recipe with spaCy's own training loop on CPU; returns its model-best directory."""
+    """Train one recipe with spaCy's own training loop on CPU; returns its model-best directory.
+
+    With `vectors` (a spaCy vocab directory, `vectors.train_vectors`), the tok2vec also reads them.
+    """
     from spacy.cli.train import train as spacy_train
 
     output = runs_dir / recipe.name
@@ -179,6 +183,9 @@ def train(
     }
     if max_steps is not None:
         overrides["training.max_steps"] = max_steps
+    if vectors is not None:
+        overrides["paths.vectors"] = str(vectors)
+        overrides["components.tok2vec.model.embed.include_static_vectors"] = True
     if init_tok2vec is not None and recipe.pretrained:
         overrides["paths.init_tok2vec"] = str(init_tok2vec)
     spacy_train(HERE / recipe.config, output, overrides=overrides, use_gpu=-1)
