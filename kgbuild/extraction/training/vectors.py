@@ -3,7 +3,7 @@
 No pretrained vectors can be downloaded, but 180,000 abstracts are at hand. floret (fastText with
 hashed subwords, made for spaCy) gives every token a vector, also unseen names such as "ResNeXt-101"
 or "parahippocampal", from a small fixed table. The text is tokenized as the training documents are
-(`convert.make_nlp`), gold papers are left out, and one thread with a fixed seed makes it repeatable.
+(`convert.make_nlp`), gold papers are left out, and training on one thread makes the table repeat exactly.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 from kgbuild.extraction.training.convert import make_nlp, read_jsonl, title_key
 
 DIM = 96
-"""Vector width (the tok2vec width of both configs)."""
+"""Vector width; spaCy's StaticVectors layer projects it to the tok2vec width."""
 BUCKETS = 30_000
-"""Rows of the hashed table: 30,000 x 96 float32 is 11 MB in each shipped model."""
+"""Rows of the hashed table: 30,000 x 96 float32 is 11 MB in each model trained with them."""
 
 
 def write_text(corpus_dir: Path, exclude: list[dict], path: Path) -> int:
