@@ -1058,3 +1058,32 @@ def test_models_trained_with_word_vectors_lend_them_to_the_pipeline_and_must_agr
     _share_vectors(nlp, with_vectors(1.0), tmp_path)
     with pytest.raises(ExtractionError, match="other word vectors"):
         _share_vectors(nlp, with_vectors(2.0), tmp_path)
+
+
+def test_an_ner_model_trained_with_static_vectors_runs_in_the_extraction_pipeline(tmp_path):
+    """Without the pipeline taking its table over, such a model fails on the pipeline's Docs (spaCy E896)."""
+    import numpy
+    import spacy
+    from spacy.training import Example
+
+    from kgbuild.extraction.pipeline import CONFIG, _add_ner
+
+    spacy.util.fix_random_seed(0)
+    source = spacy.blank("en")
+    for row, word in enumerate(["zorbnet", "helps", "the", "model"]):
+        source.vocab.set_vector(word, numpy.arange(4, dtype="float32") + row)
+    embed = {"@architectures": "spacy.HashEmbedCNN.v2", "pretrained_vectors": True, "width": 16, "depth": 1,
+             "embed_size": 50, "window_size": 1, "maxout_pieces": 2, "subword_features": True}
+    source.add_pipe("ner", config={"model": {"tok2vec": embed}})
+    examples = [Example.from_dict(source.make_doc("zorbnet helps the model"), {"entities": [(0, 7, "METHOD")]})]
+    optimizer = source.initialize(lambda: examples)
+    for _ in range(30):
+        source.update(examples, sgd=optimizer)
+    source.to_disk(tmp_path / "model")
+    expected = [(e.text, e.label_) for e in source("zorbnet helps the model").ents]
+    assert expected == [("zorbnet", "METHOD")]
+
+    nlp = spacy.util.load_model_from_config(spacy.util.load_config(CONFIG), auto_fill=True)
+    _add_ner(nlp, tmp_path / "model")
+    doc = nlp("zorbnet helps the model")
+    assert [(s.text, s.label_) for s in doc.spans["cand:ner"]] == expected

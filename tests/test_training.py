@@ -230,6 +230,7 @@ def test_vector_text_is_tokenized_like_training_docs_and_leaves_gold_papers_out(
 
 
 def test_floret_vectors_repeat_and_cover_unseen_names(tmp_path):
+    pytest.importorskip("floret", reason="floret comes with the train extra")
     text = tmp_path / "text.txt"
     text.write_text("\n".join(seed_abstracts()), encoding="utf-8")
     first = spacy.load(train_vectors(text, tmp_path / "one")).vocab

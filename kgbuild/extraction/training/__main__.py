@@ -18,14 +18,21 @@ from kgbuild.extraction.training.build import (
     train,
     write_raw_text,
 )
+from kgbuild.extraction.training.convert import read_jsonl
 from kgbuild.extraction.training.vectors import train_vectors, write_text
 
 
 def word_vectors(work: Path, corpus: Path, data: Path) -> Path:
-    """The floret vectors directory in `work`, trained on the corpus (gold papers left out) unless present."""
+    """The floret vectors directory in `work`, trained on the corpus unless present (delete it to retrain).
+
+    Every gold paper is left out of the text: the public corpora's and dev_gold's (`data`/../eval).
+    """
     output = work / "floret"
     if not (output / "config.cfg").exists():
         every_gold = [row for train_rows, dev_rows in load_gold(data).values() for row in train_rows + dev_rows]
+        dev_gold = data.parent / "eval" / "dev_gold.jsonl"
+        if dev_gold.is_file():
+            every_gold += read_jsonl(dev_gold)
         print(f"text for word vectors: {write_text(corpus, every_gold, work / 'text.txt')} abstracts")
         train_vectors(work / "text.txt", output)
     return output
@@ -48,8 +55,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--distant", type=int, default=DISTANT_SAMPLE, help="distant-supervision DATASET docs")
     parser.add_argument("--max-steps", type=int, default=None, help="override [training] max_steps")
     parser.add_argument("--vectors", action="store_true",
-                        help="train floret word vectors on the corpus (about 25 min, kept in --work) and give them "
-                        "to every recipe; the shipped models do not use them (bench/RESULTS.md)")
+                        help="train floret word vectors on the corpus (about 21 min on 2 cores, kept in --work) and "
+                        "train every recipe with them instead of a pretrained tok2vec (implies --no-pretrain); the "
+                        "models in the repository were trained without them (bench/RESULTS.md, eleventh session)")
     args = parser.parse_args(argv)
     unknown = set(args.models) - set(RECIPES)
     if unknown:

@@ -8,6 +8,7 @@ or "parahippocampal", from a small fixed table. The text is tokenized as the tra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from kgbuild.extraction.training.convert import make_nlp, read_jsonl, title_key
@@ -24,7 +25,7 @@ def write_text(corpus_dir: Path, exclude: list[dict], path: Path) -> int:
     excluded = {title_key(row.get("title", "")) for row in exclude}
     path.parent.mkdir(parents=True, exist_ok=True)
 
-    def texts():
+    def texts() -> Iterator[str]:
         for file in sorted(corpus_dir.glob("abstracts-*.jsonl.gz")):
             for row in read_jsonl(file):
                 if title_key(row.get("title", "")) not in excluded:
