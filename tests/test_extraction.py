@@ -1087,3 +1087,11 @@ def test_an_ner_model_trained_with_static_vectors_runs_in_the_extraction_pipelin
     _add_ner(nlp, tmp_path / "model")
     doc = nlp("zorbnet helps the model")
     assert [(s.text, s.label_) for s in doc.spans["cand:ner"]] == expected
+
+
+def test_a_trained_guess_for_a_bare_acronym_types_its_definition_only_when_the_definition_agrees():
+    text = ("Zorbic quux panels (ZQP) cover the roof, and the inverter uses quux zorb modulation (QZM). "
+            "Each ZQP feeds QZM, and zorbic patient records (ZPR) were kept; ZPR were anonymised.")
+    found = _resolve_with_ner(text, [("ZQP", "METHOD"), ("QZM", "METHOD"), ("ZPR", "DATASET")])
+    assert {("quux zorb modulation", "METHOD"), ("QZM", "METHOD")} <= found
+    assert not any(name in {"ZQP", "ZPR"} or "panels" in name or "records" in name for name, _ in found), found

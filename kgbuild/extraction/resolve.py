@@ -434,6 +434,23 @@ def head_label(span: Span) -> str | None:
     return label
 
 
+_PROCESS_NOUN = re.compile(r"(?:tion|sion|ing|ment|sis|graphy|metry|scopy)s?$")
+
+
+def _refuted_guess(short: Candidate, long: Span) -> bool:
+    """Whether a trained model's label for a short form, read without its definition, is refuted by that
+    definition. An acronym alone looks like a name of anything: the model calls "PV" (photovoltaic), "PSU"
+    (primary sampling unit), "HRP" (horseradish peroxidase) techniques, and unnamed data datasets. So a
+    DATASET guess never stands, and a METHOD guess only for a definition headed by a process noun
+    ("pulse width modulation", "ordered weighted averaging")."""
+    if not short.component.startswith("ner"):
+        return False
+    words = [t for t in long if not t.is_punct]
+    if short.label == "DATASET":
+        return True
+    return short.label == "METHOD" and not (words and _PROCESS_NOUN.search(words[-1].lower_))
+
+
 def inner_head_label(span: Span) -> str | None:
     """Type of a defined long form from a head before a prepositional tail: "method of multipliers" -> METHOD."""
     words = [t for t in span if not t.is_punct]
@@ -875,16 +892,19 @@ class Resolver:
                         # the candidate is the fuller long form; but in "lower rim of the X (XS)" XS is X
                         long = doc[outer[0].start:outer[0].end]
             else:
+                guess = chosen.get((short.start, short.end))
+                refuted = guess is not None and _refuted_guess(guess, long)
                 label = (headed.get((long.start, long.end)) or head_label(long)
-                         or self._short_label(short, long, chosen) or _named_label(long) or inner_head_label(long))
+                         or (None if refuted else self._short_label(short, long, chosen)) or _named_label(long)
+                         or inner_head_label(long))
                 generic = long.text.lower() in GENERIC
                 if label is None or generic or any(taken[long.start:long.end]):
-                    weak = chosen.get((short.start, short.end))
-                    if weak is not None and (label is None and weak.component in DEFINITION_YIELDS
-                                             or generic and (weak.component in CORPUS_LEXICONS
-                                                             or weak.component.startswith("ner"))):
+                    if guess is not None and (label is None and (guess.component in DEFINITION_YIELDS or refuted)
+                                              or generic and (guess.component in CORPUS_LEXICONS
+                                                              or guess.component.startswith("ner"))):
                         # "cholera toxin subunit B (CTB)" is not the mined dataset CTB (Chinese Treebank);
-                        # "computational neuroscience (CN)" is not the WhiteText region CN
+                        # "computational neuroscience (CN)" is not the WhiteText region CN; "photovoltaic
+                        # (PV)" is no technique, whatever the model guessed for PV
                         _release(chosen, taken, (short.start, short.end))
                     continue
                 chosen[(long.start, long.end)] = Candidate(long.start, long.end, label, "abbreviation", 3, 0.0)
