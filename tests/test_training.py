@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import spacy
 
+from kgbuild.extraction.mine_datasets import evaluation_titles
 from kgbuild.extraction.training.build import MODELS_DIR
 from kgbuild.extraction.training.convert import (
     LABEL_MAPS,
@@ -223,7 +224,10 @@ def test_vector_text_is_tokenized_like_training_docs_and_leaves_gold_papers_out(
     with gzip.open(corpus / "abstracts-x-00.jsonl.gz", "wt", encoding="utf-8") as handle:
         handle.write("\n".join(json.dumps(r) for r in rows) + "\n")
     out = tmp_path / "text.txt"
-    assert write_text(corpus, [{"title": "a gold  paper"}], out) == 1
+    shared = tmp_path / "shared"
+    (shared / "eval").mkdir(parents=True)
+    (shared / "eval" / "dev_gold.jsonl").write_text(json.dumps({"title": "a gold  paper"}) + "\n", encoding="utf-8")
+    assert write_text(corpus, evaluation_titles(shared), out) == 1
     words = out.read_text(encoding="utf-8").split()
     assert words == [t.text for t in make_nlp()(f"{rows[0]['title']}\n{rows[0]['abstract']}") if not t.is_space]
     assert "ResNet-50" in words and "," in words and "scored" not in words

@@ -98,7 +98,7 @@ def _share_vectors(nlp: Language, source: Language, path: Path) -> None:
         return
     if not nlp.vocab.vectors.shape[0]:
         nlp.vocab.vectors = vectors
-    elif nlp.vocab.vectors.to_bytes(exclude=["strings"]) != vectors.to_bytes(exclude=["strings"]):
+    elif nlp.vocab.vectors != vectors:
         raise ExtractionError(f"{path} was trained with other word vectors than the models before it")
 
 

@@ -445,9 +445,9 @@ def _refuted_guess(short: Candidate, long: Span) -> bool:
     ("pulse width modulation", "ordered weighted averaging")."""
     if not short.component.startswith("ner"):
         return False
-    words = [t for t in long if not t.is_punct]
     if short.label == "DATASET":
         return True
+    words = [t for t in long if not t.is_punct]
     return short.label == "METHOD" and not (words and _PROCESS_NOUN.search(words[-1].lower_))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from kgbuild.extraction.mine_datasets import evaluation_titles
 from kgbuild.extraction.training.build import (
     DEFAULT_CORPUS,
     DEFAULT_DATA,
@@ -12,28 +13,23 @@ from kgbuild.extraction.training.build import (
     MODELS_DIR,
     RECIPES,
     build_corpora,
-    load_gold,
     pretrain,
     ship,
     train,
     write_raw_text,
 )
-from kgbuild.extraction.training.convert import read_jsonl
 from kgbuild.extraction.training.vectors import train_vectors, write_text
 
 
 def word_vectors(work: Path, corpus: Path, data: Path) -> Path:
     """The floret vectors directory in `work`, trained on the corpus unless present (delete it to retrain).
 
-    Every gold paper is left out of the text: the public corpora's and dev_gold's (`data`/../eval).
+    Every evaluation paper is left out of the text: the public corpora's and dev_gold's (`data`/../eval).
     """
     output = work / "floret"
     if not (output / "config.cfg").exists():
-        every_gold = [row for train_rows, dev_rows in load_gold(data).values() for row in train_rows + dev_rows]
-        dev_gold = data.parent / "eval" / "dev_gold.jsonl"
-        if dev_gold.is_file():
-            every_gold += read_jsonl(dev_gold)
-        print(f"text for word vectors: {write_text(corpus, every_gold, work / 'text.txt')} abstracts")
+        count = write_text(corpus, evaluation_titles(data.parent), work / "text.txt")
+        print(f"text for word vectors: {count} abstracts")
         train_vectors(work / "text.txt", output)
     return output
 

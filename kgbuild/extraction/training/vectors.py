@@ -8,10 +8,10 @@ or "parahippocampal", from a small fixed table. The text is tokenized as the tra
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-from kgbuild.extraction.training.convert import make_nlp, read_jsonl, title_key
+from kgbuild.extraction.mine_datasets import read_corpus
+from kgbuild.extraction.training.convert import make_nlp
 
 DIM = 96
 """Vector width; spaCy's StaticVectors layer projects it to the tok2vec width."""
@@ -19,21 +19,15 @@ BUCKETS = 30_000
 """Rows of the hashed table: 30,000 x 96 float32 is 11 MB in each model trained with them."""
 
 
-def write_text(corpus_dir: Path, exclude: list[dict], path: Path) -> int:
-    """One tokenized abstract (title and text) per line, from every corpus file; returns lines written."""
+def write_text(corpus_dir: Path, skip_titles: set[str], path: Path) -> int:
+    """One tokenized abstract (title and text) per line, from every corpus file but the papers titled in
+    `skip_titles` (`mine_datasets.evaluation_titles`); returns lines written."""
     nlp = make_nlp()
-    excluded = {title_key(row.get("title", "")) for row in exclude}
     path.parent.mkdir(parents=True, exist_ok=True)
-
-    def texts() -> Iterator[str]:
-        for file in sorted(corpus_dir.glob("abstracts-*.jsonl.gz")):
-            for row in read_jsonl(file):
-                if title_key(row.get("title", "")) not in excluded:
-                    yield f"{row.get('title') or ''}\n{row.get('abstract') or ''}"
-
+    texts = (f"{title}\n{abstract}" for title, abstract in read_corpus(corpus_dir, skip_titles))
     count = 0
     with open(path, "w", encoding="utf-8") as handle:
-        for doc in nlp.tokenizer.pipe(texts(), batch_size=1000):
+        for doc in nlp.tokenizer.pipe(texts, batch_size=1000):
             handle.write(" ".join(t.text for t in doc if not t.is_space) + "\n")
             count += 1
     return count
