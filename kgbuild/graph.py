@@ -20,7 +20,7 @@ from typing import Any
 
 import networkx as nx
 
-from kgbuild.extraction.canonical import canonical_key
+from kgbuild.extraction.canonical import bare_key, canonical_key
 from kgbuild.records import ENTITY_LABELS, NODE_LABELS, Entity, ExtractedPaper, Mention, Paper
 
 SCHEMA_VERSION = 1
@@ -205,10 +205,12 @@ def _abbreviation_only(entity: Entity) -> bool:
 
 @dataclass
 class _Resolver:
-    """Corpus-wide identity decisions: one label per key, abbreviation-only entities onto long forms."""
+    """Corpus-wide identity decisions: one label per key, abbreviation-only entities onto long forms, and
+    "X model" / "X algorithm" onto X where some paper names X alone (their names count for the display name)."""
 
     label_of: dict[str, str]
     merge_into: dict[tuple[str, str], str]
+    named_merges: set[tuple[str, str]] = field(default_factory=set)
 
     def target(self, entity: Entity) -> tuple[str, str]:
         label = self.label_of.get(entity.key, NODE_LABELS.get(entity.label, entity.label))
@@ -245,7 +247,19 @@ def _resolve(papers: list[ExtractedPaper], merge_abbreviations: bool) -> _Resolv
             targets = long_forms.get((label, key), set()) | long_forms.get((label, name.casefold()), set())
             if len(targets) == 1:
                 merge_into[(label, key)] = next(iter(targets))
-    return _Resolver(label_of, merge_into)
+    named_merges: set[tuple[str, str]] = set()
+    for ep in papers:
+        for e in ep.entities:
+            label = label_of[e.key]
+            if (label, e.key) in merge_into:
+                continue
+            for form in (e.name, *e.aliases):
+                bare = bare_key(form, _LABEL_BY_NODE_LABEL.get(label, label))
+                if bare is not None and bare != e.key and label_of.get(bare) == label:
+                    merge_into[(label, e.key)] = merge_into.get((label, bare), bare)
+                    named_merges.add((label, e.key))
+                    break
+    return _Resolver(label_of, merge_into, named_merges)
 
 
 # --- assembly --------------------------------------------------------------------------------------
@@ -375,7 +389,7 @@ def _assemble(papers: list[ExtractedPaper], cooccurrence: bool, max_cooccurring:
             acc = entities.get(nid)
             if acc is None:
                 acc = entities[nid] = _EntityAcc(label, key)
-            if key == e.key:
+            if key == e.key or (label, e.key) in resolver.named_merges:
                 acc.names[e.name] += 1
             acc.aliases |= _surface_forms(e)
             grouped[nid].extend(e.mentions)

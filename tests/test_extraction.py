@@ -15,6 +15,7 @@ from kgbuild.extraction import (
     prediction_record,
 )
 from kgbuild.extraction.abbreviations import find_definitions
+from kgbuild.extraction.canonical import bare_key
 from kgbuild.reading import read_papers
 from kgbuild.records import ExtractedPaper, Paper
 
@@ -187,8 +188,8 @@ def test_names_the_text_defines_apart_stay_apart_and_a_shared_shortening_joins_n
         "Kalman filter", "extended Kalman filter", "ensemble Kalman filter"}  # two curated names, one shortening
 
 
-def _groups(text: str, spans: list[tuple[str, str]], pairs: list[tuple[str, str]]) -> list[set[str]]:
-    """Group METHOD spans with canonical.group_entities directly: (phrase, component) spans, (short, long) pairs;
+def _entity_groups(text: str, spans: list[tuple[str, str]], pairs: list[tuple[str, str]], label: str = "METHOD"):
+    """canonical.group_entities run directly on `label` spans: (phrase, component) spans, (short, long) pairs;
     each phrase is found at its first occurrence."""
     from spacy.tokens import Span
 
@@ -200,8 +201,31 @@ def _groups(text: str, spans: list[tuple[str, str]], pairs: list[tuple[str, str]
         start = text.index(phrase)
         span = doc.char_span(start, start + len(phrase))
         where[phrase] = (span.start, span.end)
-    made = [Span(doc, *where[phrase], label="METHOD", span_id=component) for phrase, component in spans]
-    return [{s.text for s in g.spans} for g in group_entities(doc, made, [(where[a], where[b]) for a, b in pairs])]
+    made = [Span(doc, *where[phrase], label=label, span_id=component) for phrase, component in spans]
+    return group_entities(doc, made, [(where[a], where[b]) for a, b in pairs])
+
+
+def _groups(text: str, spans: list[tuple[str, str]], pairs: list[tuple[str, str]]) -> list[set[str]]:
+    """The span texts of each METHOD group (see `_entity_groups`)."""
+    return [{s.text for s in g.spans} for g in _entity_groups(text, spans, pairs)]
+
+
+def test_a_generic_tail_joins_the_name_it_follows_only_where_the_name_occurs():
+    text = "QZR converges fast. We run the QZR algorithm beside genetic algorithms."
+    groups = _entity_groups(text, [("QZR", "ner_scholarly"), ("QZR algorithm", "ner_scholarly"),
+                                   ("genetic algorithms", "lexicon:curated")], [])
+    assert [({s.text for s in g.spans}, g.key) for g in groups] == [
+        ({"QZR", "QZR algorithm"}, canonical_key("QZR", "METHOD")),
+        ({"genetic algorithms"}, canonical_key("genetic algorithm", "METHOD"))]
+    text = "The Blorp-Quux model fits spikes; Blorp-Quux dynamics need no Zeta-Quux architecture."
+    groups = _entity_groups(text, [("Blorp-Quux model", "ner_scholarly"), ("Blorp-Quux", "ner_scholarly"),
+                                   ("Zeta-Quux architecture", "ner_scholarly")], [], label="MODEL")
+    assert [({s.text for s in g.spans}, g.name, g.key) for g in groups] == [
+        ({"Blorp-Quux model", "Blorp-Quux"}, "Blorp-Quux model", canonical_key("Blorp-Quux", "MODEL")),
+        ({"Zeta-Quux architecture"}, "Zeta-Quux architecture", canonical_key("Zeta-Quux architecture", "MODEL"))]
+    assert bare_key("Zeta-Quux architecture", "MODEL") == canonical_key("Zeta-Quux", "MODEL")
+    assert bare_key("genetic algorithms", "METHOD") == "genetic" and bare_key("algorithm", "METHOD") is None
+    assert bare_key("MNIST dataset", "DATASET") is None  # a dataset's head word leaves the key itself
 
 
 def test_a_chain_of_shortenings_never_joins_two_defined_or_curated_names():

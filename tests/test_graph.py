@@ -7,6 +7,7 @@ from dataclasses import replace
 import networkx as nx
 import pytest
 
+from kgbuild.extraction.canonical import canonical_key
 from kgbuild.graph import (
     CO_OCCURS,
     HAS_CODE,
@@ -141,6 +142,23 @@ def test_abbreviation_only_entity_joins_the_long_form_defined_elsewhere(papers):
     G2 = build_graph([defining, short, rival])
     assert G2.has_node(f"Method:{short.entities[0].key}")
     assert build_graph([defining, short], merge_abbreviations=False).has_node(f"Method:{short.entities[0].key}")
+
+
+def test_a_name_with_a_generic_tail_joins_the_bare_name_another_paper_uses(seed_files):
+    tailed = seed_paper(seed_files, "Exploring Synaptic Resonance in Large Language Models", "test:tailed")
+    bare = seed_paper(seed_files, "Analyzing Vision Transformers for Image Classification", "test:bare")
+    alone = seed_paper(seed_files, "Emergent representations in networks trained with the Forward-Forward",
+                       "test:alone")
+    G = build_graph([extracted(tailed, entity(tailed, "self-attention mechanisms", "METHOD")),
+                     extracted(bare, entity(bare, "self-attention", "METHOD")),
+                     extracted(alone, entity(alone, "Forward-Forward algorithm", "METHOD"))])
+    node = "Method:" + canonical_key("self-attention", "METHOD")
+    assert not G.has_node("Method:" + canonical_key("self-attention mechanisms", "METHOD"))
+    assert G.nodes[node]["paper_count"] == 2
+    assert {G.nodes[node]["name"], *G.nodes[node]["aliases"]} == {"self-attention", "self-attention mechanisms"}
+    assert {u for u, _, k in G.in_edges(node, keys=True) if k == MENTIONS} == {"Paper:test:tailed", "Paper:test:bare"}
+    # no paper says "Forward-Forward" alone: the name keeps its own node
+    assert G.has_node("Method:" + canonical_key("Forward-Forward algorithm", "METHOD"))
 
 
 def test_a_key_gets_the_label_most_papers_gave_it(papers):

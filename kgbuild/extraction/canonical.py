@@ -155,6 +155,30 @@ def canonical_key(text: str, label: str) -> str:
     return compact
 
 
+_GENERIC_TAILS = {
+    "MODEL": re.compile(r"[\s-]+(?:models?|architectures?)$", re.IGNORECASE),
+    "METHOD": re.compile(r"[\s-]+(?:methods?|algorithms?|mechanisms?|techniques?|approach(?:es)?|procedures?)$",
+                         re.IGNORECASE),
+}
+
+
+def bare_key(text: str, label: str) -> str | None:
+    """The key of `text` without a generic last word that only says what kind of thing it is, or None.
+
+    "Hodgkin-Huxley model" is the Hodgkin-Huxley of other papers and "self-attention mechanism" their
+    self-attention, but "genetic algorithm" is not "genetic methods". So the tail never leaves the key:
+    an entity joins the one whose key is its bare key only where both occur, in one abstract
+    (`group_entities`) or across papers (the graph stage)."""
+    tail = _GENERIC_TAILS.get(label)
+    if tail is None:
+        return None
+    surface = normalize_surface(text)
+    bare = tail.sub("", surface)
+    if bare == surface or sum(c.isalnum() for c in bare) < 2:
+        return None
+    return canonical_key(bare, label)
+
+
 @dataclass
 class EntityGroup:
     """All spans of one entity in one Doc, before offsets are mapped back to the paper's fields."""
@@ -254,6 +278,17 @@ def _merge_shortened(merged: dict[tuple[str, str], list[Span]], long_forms: set[
     return out
 
 
+def _merge_tailed(merged: dict[tuple[str, str], list[Span]], base: dict[tuple[int, int], str]
+                  ) -> dict[tuple[str, str], list[Span]]:
+    """Join "X model" / "X algorithm" spans to the entity X of the same type in the same abstract."""
+    out: dict[tuple[str, str], list[Span]] = {}
+    for (label, key), members in merged.items():
+        bare = {bare_key(base[(s.start, s.end)], label) for s in members} - {None, key}
+        target = next((b for b in sorted(bare) if (label, b) in merged), key)
+        out.setdefault((label, target), []).extend(members)
+    return out
+
+
 def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[
         EntityGroup]:
     """Group entity spans by canonical key; a short form joins its long form's group."""
@@ -293,7 +328,7 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         key = canonical_key(base[(members[0].start, members[0].end)], label)
         merged.setdefault((label, key), []).extend(members)
     long_forms = set(long_of.values())
-    merged = _merge_shortened(merged, long_forms)
+    merged = _merge_shortened(_merge_tailed(merged, base), long_forms)
     groups = []
     for (label, key), members in merged.items():
         members.sort(key=lambda s: s.start)
@@ -329,6 +364,8 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         key_of = {s.text: canonical_key(base[(s.start, s.end)], label) for s in members}
         if len(set(key_of.values())) > 1:  # joined shortened forms: the name's key, not whichever joined first
             key = key_of.get(name, key)
+            if (tail := bare_key(name, label)) in key_of.values():  # "X model" joined to X keeps X's key
+                key = tail
         groups.append(EntityGroup(key=key, label=label, name=name, aliases=aliases, spans=members))
     groups.sort(key=lambda g: g.spans[0].start)
     return groups
