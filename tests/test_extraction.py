@@ -226,6 +226,8 @@ def test_a_generic_tail_joins_the_name_it_follows_only_where_the_name_occurs():
     assert bare_key("Zeta-Quux architecture", "MODEL") == canonical_key("Zeta-Quux", "MODEL")
     assert bare_key("genetic algorithms", "METHOD") == "genetic" and bare_key("algorithm", "METHOD") is None
     assert bare_key("MNIST dataset", "DATASET") is None  # a dataset's head word leaves the key itself
+    assert bare_key("Naive Bayes classifier", "METHOD") == canonical_key("naive Bayes", "METHOD")
+    assert bare_key("F1 scores", "METRIC") == canonical_key("F1", "METRIC")
 
 
 def test_a_chain_of_shortenings_never_joins_two_defined_or_curated_names():

@@ -157,8 +157,9 @@ def canonical_key(text: str, label: str) -> str:
 
 _GENERIC_TAILS = {
     "MODEL": re.compile(r"[\s-]+(?:models?|architectures?)$", re.IGNORECASE),
-    "METHOD": re.compile(r"[\s-]+(?:methods?|algorithms?|mechanisms?|techniques?|approach(?:es)?|procedures?)$",
-                         re.IGNORECASE),
+    "METHOD": re.compile(r"[\s-]+(?:methods?|algorithms?|mechanisms?|techniques?|approach(?:es)?|procedures?|"
+                         r"classifiers?|estimators?)$", re.IGNORECASE),
+    "METRIC": re.compile(r"[\s-]+scores?$", re.IGNORECASE),
 }
 
 
