@@ -453,6 +453,22 @@ def _fast(text: str, title: str = "") -> set[tuple[str, str]]:
     return {(e.name, e.label) for e in _extract_one(text, title).entities}
 
 
+@pytest.mark.parametrize("mode", ["fast", "accurate"])
+def test_a_region_acronym_does_not_make_its_definition_a_region_in_another_field(mode):
+    # IC and MEA are WhiteText region acronyms (inferior colliculus, medial amygdala); the texts speak of
+    # neurons and spikes, so the neuroscience gate lets short region names through
+    for text in ["Spiking neurons that share an interference channel (IC) are studied; the IC capacity bounds "
+                 "how many spikes reach the receiver.",
+                 "Multi-electrode arrays (MEA) record spontaneous spiking activity of cultured neurons; MEA "
+                 "recordings were analysed."]:
+        assert not [e for e in _extract_one(text, mode=mode).entities if e.label == "BRAIN_REGION"], text
+    # a position word alone names a nucleus, as neuroscience writes it
+    xp = _extract_one("Neurons of the mediodorsal (MD) and anterior thalamus project to prefrontal cortex; MD "
+                      "lesions impair working memory.", mode=mode)
+    md = _entity(xp, "MD")
+    assert md is not None and md.label == "BRAIN_REGION" and md.name.startswith("mediodorsal"), xp.entities
+
+
 def test_encoding_and_decoding_analyses_are_methods_only_in_neuroscience_text():
     neuro = _fast("We fit voxelwise semantic encoding models to fMRI responses of human cortex and compare "
                   "them with neural decoding of cortical activity; these encoding models predict the brain well.")

@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span
 from .acronyms import MIN_SHARE, SENSE_LABELS, entity_share, lexicon_keys, names_other_thing
 from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
-from .extend import POSITION, coordinated, list_neighbours, part_start
+from .extend import PART_WORDS, POSITION, coordinated, list_neighbours, part_start
 from .lexicons import DEFAULT_LEXICON, read_lexicon
 from .patterns import REGION_MODIFIERS
 
@@ -55,6 +55,21 @@ def _region_heads() -> frozenset[str]:
 
 
 REGION_HEADS = _region_heads()
+
+
+def _region_words() -> frozenset[str]:
+    """Words of three letters or more in at least two of the lexicon's region names ("glomerular", "corpus",
+    "subthalamic"), lower-cased; not position words nor part words ("part", "division"), which say where
+    in a thing, not what."""
+    if not DEFAULT_LEXICON.is_file():
+        return frozenset()
+    counts = Counter(word for row in read_lexicon(str(DEFAULT_LEXICON)) if row["label"] == "BRAIN_REGION"
+                     for word in set(re.findall(r"[a-z]{3,}", row["text"].lower())))
+    return frozenset(word for word, count in counts.items() if count >= 2 and not POSITION.match(word)
+                     and word not in PART_WORDS and word not in {"the", "and"})
+
+
+REGION_WORDS = _region_words()
 
 # Evidence tiers: higher wins an overlap, then the longer span.
 TIERS = {
@@ -442,12 +457,20 @@ def _refuted_guess(short: Candidate, long: Span) -> bool:
     definition. An acronym alone looks like a name of anything: the model calls "PV" (photovoltaic), "PSU"
     (primary sampling unit), "HRP" (horseradish peroxidase) techniques, and unnamed data datasets. So a
     DATASET guess never stands, and a METHOD guess only for a definition headed by a process noun
-    ("pulse width modulation", "ordered weighted averaging")."""
+    ("pulse width modulation", "ordered weighted averaging").
+
+    A region's short form, whatever found it, types only a definition with a word of the lexicon's region
+    names ("glomerular layer (GL)", "corpus cerebelli (CCb)") or a position word alone, as nuclei are
+    named ("mediodorsal (MD)"): its region acronyms are other things in other fields ("interference
+    channel (IC)", "multi-electrode arrays (MEA)", "time slot (TS)")."""
+    words = [t for t in long if not t.is_punct]
+    if short.label == "BRAIN_REGION":
+        return not (any(t.lower_ in REGION_WORDS for t in words)
+                    or len(words) == 1 and POSITION.match(words[0].lower_))
     if not short.component.startswith("ner"):
         return False
     if short.label == "DATASET":
         return True
-    words = [t for t in long if not t.is_punct]
     return short.label == "METHOD" and not (words and _PROCESS_NOUN.search(words[-1].lower_))
 
 
