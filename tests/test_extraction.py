@@ -373,7 +373,8 @@ def _resolve_with_ner(text: str, ner: list[tuple[str, str]]) -> set[tuple[str, s
 
 
 def test_a_defined_name_ending_in_a_compound_network_word_is_a_model():
-    text = "Our approach, Zorbic Metanetworks (ZMNs), processes the weights of other networks; ZMNs are fast."
+    text = ("Our approach, Zorbic Metanetworks (ZMNs), processes the weights of other trained neural networks; ZMNs "
+            "are fast.")
     found = _resolve_with_ner(text, [("Zorbic Metanetworks", "METHOD")])
     assert ("Zorbic Metanetworks", "MODEL") in found and ("ZMNs", "MODEL") in found
 
@@ -467,6 +468,17 @@ def test_a_region_acronym_does_not_make_its_definition_a_region_in_another_field
                       "lesions impair working memory.", mode=mode)
     md = _entity(xp, "MD")
     assert md is not None and md.label == "BRAIN_REGION" and md.name.startswith("mediodorsal"), xp.entities
+
+
+@pytest.mark.parametrize("mode", ["fast", "accurate"])
+def test_a_defined_network_or_machine_is_a_model_only_in_text_about_learning(mode):
+    other = _extract_one("We schedule uplink traffic in Zorbic Passive Optical Networks (ZPONs) and log it on the "
+                         "Quux Virtual Machine (QVM); ZPONs cut the latency of every QVM call.", mode=mode)
+    assert not [e for e in other.entities if e.label == "MODEL"], other.entities
+    learning = _extract_one("We train Zorbic Residual Networks (ZRNs) with gradient descent; deep ZRNs learn "
+                            "image classification faster.", mode=mode)
+    zrn = _entity(learning, "ZRNs")
+    assert zrn is not None and zrn.label == "MODEL" and zrn.name == "Zorbic Residual Networks", learning.entities
 
 
 def test_encoding_and_decoding_analyses_are_methods_only_in_neuroscience_text():

@@ -126,6 +126,13 @@ GENERIC = {
 NEURO_CUES = re.compile(r"\b(?:neuron|neural activity|brain|cortex|cortical|hippocamp|thalam|fmri|eeg|"
                         r"electrophysiolog|synap|neuroscien|rats?|mice|mouse|macaque|monkey|primate|"
                         r"lesion|axon|dendrit|spike|spiking|nucleus|nuclei|neurotransmit|dopamin)", re.IGNORECASE)
+# A defined name headed "network", "machine" or "architecture" is a model only in a text about learning
+# systems, or when it says so itself ("... neural network"): elsewhere it is a sensor, social or optical
+# network, a virtual or state machine, a software architecture ("Passive Optical Networks (PON)",
+# "Ethereum Virtual Machine (EVM)").
+LEARNING_CUES = re.compile(r"\b(?:neural|neurons?|learn\w*|train\w*|deep|perceptrons?|backprop\w*|gradients?|"
+                           r"classif\w*|spiking|transformers?|convolution\w*|recurrent|LSTMs?|embeddings?)\b",
+                           re.IGNORECASE)
 # Publisher notices pasted into abstracts ("(c) 2016 IEEE. Personal use of this material is permitted.")
 NOTICE = re.compile(r"(?:[A-Z][\w&]*\s+){0,3}(?:Copyright\s+(?:Notice\s+)?(?:Copyright\s+)?)?(?:\([cC]\)|©|Copyright)"
                     r"\s*(?:\d{4}|\d{2}XX)\b[^.)]*\.?(?:\s*(?:Personal use|Permission|All rights)[^.)]*\.?)*"
@@ -920,6 +927,12 @@ class Resolver:
                 label = (headed.get((long.start, long.end)) or head_label(long)
                          or (None if refuted else self._short_label(short, long, chosen)) or _named_label(long)
                          or inner_head_label(long))
+                if label == "MODEL" and (guess is None or guess.component.startswith("ner")) \
+                        and (long.start, long.end) not in headed and not LEARNING_CUES.search(long.text) \
+                        and len(LEARNING_CUES.findall(doc_text(doc))) < 2:
+                    if guess is not None:
+                        _release(chosen, taken, (short.start, short.end))
+                    continue
                 generic = long.text.lower() in GENERIC
                 if label is None or generic or any(taken[long.start:long.end]):
                     if guess is not None and (label is None and (guess.component in DEFINITION_YIELDS or refuted)
