@@ -481,6 +481,13 @@ def test_a_defined_network_or_machine_is_a_model_only_in_text_about_learning(mod
     assert zrn is not None and zrn.label == "MODEL" and zrn.name == "Zorbic Residual Networks", learning.entities
 
 
+def test_capitals_name_a_dataset_only_where_the_text_did_not_capitalise_every_word():
+    xp = _extract_one("We store verb frames in a relational store. Unlike NoSQL databases, it keeps joins fast; "
+                      "we also release the Zorbic Emotional Speech Corpus.",
+                      title="A Lexical Database of Quux Verbs Using the Blorp Semantic Corpus")
+    assert {e.name for e in xp.entities if e.label == "DATASET"} == {"Zorbic Emotional Speech Corpus"}, xp.entities
+
+
 def test_encoding_and_decoding_analyses_are_methods_only_in_neuroscience_text():
     neuro = _fast("We fit voxelwise semantic encoding models to fMRI responses of human cortex and compare "
                   "them with neural decoding of cortical activity; these encoding models predict the brain well.")

@@ -82,6 +82,19 @@ _TITLED = r"(?:[A-Z][A-Za-z0-9.+]*(?:-[A-Z0-9][A-Za-z0-9.+]*)*|of|and|for|the)"
 
 # Capitalised words that describe data rather than name it ("the English corpus", "the Twitter dataset").
 _NOT_NAMES = "(?:" + "|".join(sorted(NOT_DATASET_WORDS, key=len, reverse=True)) + ")"
+# Function words a sentence starts with, capitalised by their place, not part of a name ("Unlike NoSQL
+# databases", "While SQL Server database ...").
+_STARTER_WORDS = [
+    "Unlike", "Like", "While", "Whereas", "Although", "Though", "Because", "Since", "When", "Where", "If", "As",
+    "Using", "Via", "With", "Without", "Within", "In", "On", "For", "From", "To", "Into", "By", "At", "Of", "Our",
+    "Their", "Its", "This", "These", "Those", "That", "The", "A", "An", "We", "It", "They", "Both", "Each",
+    "Every", "All", "Any", "Some", "Many", "Most", "Several", "Such", "However", "Moreover", "Furthermore",
+    "Thus", "Hence", "Here", "There", "Then", "Also", "After", "Before", "During", "Among", "Across", "Beyond",
+    "Despite", "Through", "Under", "Over", "Between", "Against", "Toward", "Towards", "Upon", "Compared", "Given",
+    "Based", "Besides", "Instead", "Unless", "Until", "Once", "Only", "Even", "Either", "Neither", "Not", "No",
+    "Whether", "Which", "What", "How", "Why", "Who"
+]
+_STARTERS = r"(?!(?:" + "|".join(sorted(_STARTER_WORDS, key=len, reverse=True)) + r")\b)"
 
 # "we introduce Zorb Steering, a training-free steering technique", "a model called ZorbNet": the text
 # names its own system and says what it is; the head noun gives the type. The name (group "name") is
@@ -130,11 +143,12 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     ("MODEL", "sized_model", r"(?<![\w-])[A-Z][A-Za-z0-9.]{2,}(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?B(?![\w-])"),
     ("MODEL", "hyphen_llm", r"(?<![\w-])[A-Z][A-Za-z0-9]+-(?:LLM|GPT|BERT|GAN|VAE|ViT|CLIP|NeRF|LM|VLM)(?![\w-])"),
     ("DATASET", "named_dataset", r"(?<![\w-])(?:" + _CODE + r" ){1,3}(?:" + "|".join(DATASET_HEADS) + r")(?![\w-])"),
-    ("DATASET", "titled_dataset", r"(?<![\w-])(?:" + _TITLED + r" ){1,4}(?:Dataset|Benchmark|Corpus|Database|Suite|"
+    ("DATASET", "titled_dataset", r"(?<![\w-])" + _STARTERS + r"(?:" + _TITLED + r" ){1,4}(?:Dataset|Benchmark|Corpus|"
+     r"Database|Suite|"
      r"Challenge|Treebank)(?![\w-])"),
     # "Labeled Faces in the Wild dataset": two or more capitalised words before a lower-case head name a dataset
     # (not "on": "Experiments on the Gigaword benchmark" is a sentence)
-    ("DATASET", "titled_lower_dataset", r"(?<![\w-])" + _CAP + r"(?: (?:of|for|the|in)){0,2}"
+    ("DATASET", "titled_lower_dataset", r"(?<![\w-])" + _STARTERS + _CAP + r"(?: (?:of|for|the|in)){0,2}"
      r"(?: " + _CAP + r"(?: (?:of|for|the|in)){0,2}){1,4} (?:dataset|benchmark|corpus|database)s?"
      r"(?![\w-])"),
     # "the Cityscapes dataset", "the Tobacco-3482 dataset": one capitalised word after "the" before a dataset head
@@ -267,6 +281,20 @@ def make_shapes(nlp: Language, name: str, spans_key: str) -> ShapeMatcher:
     return ShapeMatcher(nlp, name, spans_key)
 
 
+CASE_CUED = {"titled_dataset", "titled_lower_dataset"}
+"""Rules that read capitals as a name; a Title Case title capitalises every word ("A Lexical Database")."""
+
+
+def title_case_end(doc: Doc) -> int:
+    """The title's length in characters if the title is in Title Case (most words of four letters or more
+    capitalised), else 0."""
+    boundary = doc._.kg_title_len
+    if not boundary:
+        return 0
+    words = re.findall(r"[A-Za-z]{4,}", doc_text(doc)[:boundary])
+    return boundary if words and sum(w[0].isupper() for w in words) >= 0.7 * len(words) else 0
+
+
 class ShapeMatcher:
     """Writes every shape-rule match to `doc.spans[spans_key]`, the rule name as span id."""
 
@@ -280,13 +308,14 @@ class ShapeMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
+        titled = title_case_end(doc)
         spans = []
         for label, rule, regex, requires in self.rules:
             if requires is not None and requires.search(text) is None:
                 continue
             for match in regex.finditer(text):
                 start, end = _bounds(text, rule, match)
-                if start is None:
+                if start is None or rule in CASE_CUED and start < titled:
                     continue
                 span = doc.char_span(start, end, label=label, alignment_mode="contract")
                 if span is None or not len(span):
