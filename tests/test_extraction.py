@@ -488,6 +488,16 @@ def test_capitals_name_a_dataset_only_where_the_text_did_not_capitalise_every_wo
     assert {e.name for e in xp.entities if e.label == "DATASET"} == {"Zorbic Emotional Speech Corpus"}, xp.entities
 
 
+@pytest.mark.parametrize("mode", ["fast", "accurate"])
+def test_a_short_model_name_is_a_model_only_in_text_about_learning(mode):
+    # SSD (a detector), OPT and Gemini (language models) are curated model names; here they are other things
+    other = _extract_one("We place the write cache on an SSD and bound OPT, the optimal offline cost, while the "
+                         "Gemini telescope streams frames.", mode=mode)
+    assert not [e for e in other.entities if e.label == "MODEL"], other.entities
+    learning = _extract_one("We fine-tune OPT and Gemini with prompts and compare both language models.", mode=mode)
+    assert {"OPT", "Gemini"} <= {e.name for e in learning.entities if e.label == "MODEL"}, learning.entities
+
+
 def test_encoding_and_decoding_analyses_are_methods_only_in_neuroscience_text():
     neuro = _fast("We fit voxelwise semantic encoding models to fMRI responses of human cortex and compare "
                   "them with neural decoding of cortical activity; these encoding models predict the brain well.")
@@ -1043,7 +1053,8 @@ def test_names_that_are_also_ordinary_words_match_only_as_spelled(tmp_path):
     mark_ordinary(rows, tmp_path)
     # a dataset's name written as an ordinary phrase is ordinary; a model's lower-case form is still the model
     assert [row.get("ordinary", False) for row in rows] == [True, False, False, True, True, False]
-    found = _fast("Stimulating the palm of the hand evoked responses; PaLM answered questions about them.")
+    found = _fast("Stimulating the palm of the hand evoked responses; the language model PaLM answered questions "
+                  "about them.")
     assert ("PaLM", "MODEL") in found and not any(name.lower() == "palm" and name != "PaLM" for name, _ in found)
 
 

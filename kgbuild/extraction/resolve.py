@@ -129,9 +129,12 @@ NEURO_CUES = re.compile(r"\b(?:neuron|neural activity|brain|cortex|cortical|hipp
 # A defined name headed "network", "machine" or "architecture" is a model only in a text about learning
 # systems, or when it says so itself ("... neural network"): elsewhere it is a sensor, social or optical
 # network, a virtual or state machine, a software architecture ("Passive Optical Networks (PON)",
-# "Ethereum Virtual Machine (EVM)").
+# "Ethereum Virtual Machine (EVM)"). A short one-word model name needs one such word in the text:
+# elsewhere "SSD" is a disk, "Gemini" a telescope, "Maple" a computer algebra system.
 LEARNING_CUES = re.compile(r"\b(?:neural|neurons?|learn\w*|train\w*|deep|perceptrons?|backprop\w*|gradients?|"
-                           r"classif\w*|spiking|transformers?|convolution\w*|recurrent|LSTMs?|embeddings?)\b",
+                           r"classif\w*|spiking|transformers?|convolution\w*|recurrent|(?:Bi)?LSTMs?|embeddings?|"
+                           r"language models?|LLMs?|attention|interpretab\w*|pre-?train\w*|fine-?tun\w*|prompt\w*|"
+                           r"generative|artificial intelligence|baselines?|outperform\w*|reasoning|state-of-the-art)\b",
                            re.IGNORECASE)
 # Publisher notices pasted into abstracts ("(c) 2016 IEEE. Personal use of this material is permitted.")
 NOTICE = re.compile(r"(?:[A-Z][\w&]*\s+){0,3}(?:Copyright\s+(?:Notice\s+)?(?:Copyright\s+)?)?(?:\([cC]\)|©|Copyright)"
@@ -843,6 +846,11 @@ class Resolver:
             if "neuro" not in lazy:
                 lazy["neuro"] = len(NEURO_CUES.findall(doc_text(doc))) >= 2
             if not lazy["neuro"]:
+                return None
+        if label == "MODEL" and len(clean) == 1 and len(text) <= 6:
+            if "learning" not in lazy:
+                lazy["learning"] = LEARNING_CUES.search(doc_text(doc)) is not None
+            if not lazy["learning"]:
                 return None
         if component == "lexicon:mined" and len(text) <= 4:
             if "data" not in lazy:
