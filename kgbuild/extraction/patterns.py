@@ -144,8 +144,7 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     ("MODEL", "hyphen_llm", r"(?<![\w-])[A-Z][A-Za-z0-9]+-(?:LLM|GPT|BERT|GAN|VAE|ViT|CLIP|NeRF|LM|VLM)(?![\w-])"),
     ("DATASET", "named_dataset", r"(?<![\w-])(?:" + _CODE + r" ){1,3}(?:" + "|".join(DATASET_HEADS) + r")(?![\w-])"),
     ("DATASET", "titled_dataset", r"(?<![\w-])" + _STARTERS + r"(?:" + _TITLED + r" ){1,4}(?:Dataset|Benchmark|Corpus|"
-     r"Database|Suite|"
-     r"Challenge|Treebank)(?![\w-])"),
+     r"Database|Suite|Challenge|Treebank)(?![\w-])"),
     # "Labeled Faces in the Wild dataset": two or more capitalised words before a lower-case head name a dataset
     # (not "on": "Experiments on the Gigaword benchmark" is a sentence)
     ("DATASET", "titled_lower_dataset", r"(?<![\w-])" + _STARTERS + _CAP + r"(?: (?:of|for|the|in)){0,2}"
