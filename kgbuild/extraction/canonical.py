@@ -163,6 +163,7 @@ _GENERIC_TAILS = {
 }
 
 
+@lru_cache(maxsize=200_000)
 def bare_key(text: str, label: str) -> str | None:
     """The key of `text` without a generic last word that only says what kind of thing it is, or None.
 

@@ -307,15 +307,19 @@ class ShapeMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        titled = title_case_end(doc)
+        titled: int | None = None  # the Title Case title's end, read when a capitals rule first matches
         spans = []
         for label, rule, regex, requires in self.rules:
             if requires is not None and requires.search(text) is None:
                 continue
             for match in regex.finditer(text):
                 start, end = _bounds(text, rule, match)
-                if start is None or rule in CASE_CUED and start < titled:
+                if start is None:
                     continue
+                if rule in CASE_CUED:
+                    titled = title_case_end(doc) if titled is None else titled
+                    if start < titled:
+                        continue
                 span = doc.char_span(start, end, label=label, alignment_mode="contract")
                 if span is None or not len(span):
                     continue

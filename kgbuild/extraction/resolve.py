@@ -805,8 +805,8 @@ class Resolver:
                    blocked: list[tuple[int, int]], lazy: dict[str, object]) -> Candidate | None:
         """Tokens start:end of a candidate `span` as a Candidate, or None when a filter drops them.
 
-        `lazy` caches the document-wide cues ("neuro", "data", the defined short forms) the first time a
-        filter needs one.
+        `lazy` caches the document-wide cues ("neuro", "learning", "data", the defined short forms) the first
+        time a filter needs one.
         """
         label = span.label_
         if component in _DATASET_SHAPES and doc[end - 1].lower_ in _PLURAL_HEADS:
