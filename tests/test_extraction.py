@@ -230,6 +230,29 @@ def test_a_generic_tail_joins_the_name_it_follows_only_where_the_name_occurs():
     assert bare_key("F1 scores", "METRIC") == canonical_key("F1", "METRIC")
 
 
+def test_a_dataset_named_with_task_or_split_words_is_that_dataset_in_every_paper():
+    abstract = ("We train on COCO. Our detector tops the COCO detection benchmark and the KITTI object tracking "
+                "dataset, and we parse the WSJ test set; the IJB-A face recognition dataset is left out.")
+    xp = _extract_one(abstract)
+    for core, qualified in [("COCO", "COCO detection benchmark"), ("KITTI", "KITTI object tracking dataset"),
+                            ("WSJ", "WSJ test set"), ("IJB-A", "IJB-A face recognition dataset")]:
+        entity = _entity(xp, qualified)
+        # named by the bare name, keyed as a paper that writes only the bare name keys it
+        assert (entity.label, entity.name, entity.key) == ("DATASET", core, canonical_key(core, "DATASET"))
+        [mention] = [m for m in entity.mentions if m.text == qualified]
+        assert abstract[mention.start:mention.end] == qualified
+        assert mention.component.startswith("qualified+")
+    assert _entity(xp, "face recognition") is None  # the task words belong to the dataset's name here
+    xp = _extract_one("Faces of the extended Cohn-Kanade dataset (CK+) and scenes of the LSUN bedroom dataset.")
+    faces, scenes = _entity(xp, "CK+"), _entity(xp, "LSUN bedroom")
+    # a lexicon name that the definition's long form cuts into, and one with a plain head, keep their whole name
+    assert (faces.label, faces.name) == ("DATASET", "extended Cohn-Kanade dataset")
+    assert faces.key == canonical_key("extended Cohn-Kanade", "DATASET")
+    assert (scenes.label, scenes.name) == ("DATASET", "LSUN bedroom dataset")
+    assert bare_key("KITTI stereo dataset", "DATASET") == canonical_key("KITTI", "DATASET")
+    assert bare_key("face recognition dataset", "DATASET") is None  # no name left without the task words
+
+
 def test_a_chain_of_shortenings_never_joins_two_defined_or_curated_names():
     text = "We use quux clustering (QC), sparse quux clustering, and fast sparse quux clustering (FSQC)."
     groups = _groups(text, [("quux clustering", "abbreviation"), ("QC", "abbreviation"),

@@ -127,6 +127,29 @@ _DATASET_HEAD = re.compile(_HEAD_WORDS, re.IGNORECASE)
 _LOWER_HEAD = re.compile(_HEAD_WORDS)
 _NOT_BARE = re.compile(r"(?:-?like|\d+D)$")
 
+DATASET_QUALIFIERS = frozenset({
+    "detection", "segmentation", "recognition", "classification", "captioning", "tracking", "retrieval",
+    "translation", "parsing", "tagging", "answering", "comprehension", "inference", "summarization", "generation",
+    "estimation", "localization", "reconstruction", "completion", "prediction", "reasoning", "grounding",
+    "matching", "alignment", "verification", "identification", "re-identification", "reading", "understanding",
+    "forecasting", "labeling", "linking", "extraction", "modeling", "modelling", "keypoint", "keypoints", "pose",
+    "face", "object", "instance", "semantic", "panoptic", "scene", "image", "video", "question", "sentiment",
+    "action", "stereo", "depth", "speech", "entity", "relation", "person", "pedestrian", "test", "testing",
+    "training", "train", "validation", "val", "dev", "development", "evaluation", "held-out"
+})
+"""Lower-case task and split words between a dataset's name and its head ("the COCO detection benchmark",
+"the KITTI object tracking dataset", "the WSJ test set"): the name with them is still that dataset."""
+QUALIFIED_HEADS = frozenset({"dataset", "benchmark", "corpus", "database", "challenge", "set", "split"})
+_QUALIFIED = re.compile(r"(?:\s+(?:" + "|".join(sorted(DATASET_QUALIFIERS, key=len, reverse=True)) + r")){1,3}"
+                        r"\s+(?:" + "|".join(sorted(QUALIFIED_HEADS)) + r")$")
+
+
+def dataset_core(text: str) -> str:
+    """`text` without a qualified head ("COCO detection benchmark" -> "COCO"), when a name with a capital or
+    a digit is left; else `text` itself."""
+    core = _QUALIFIED.sub("", text)
+    return core if core != text and any(c.isupper() or c.isdigit() for c in core) else text
+
 
 def _bare_dataset_names(forms: list[str], seen: set[str]) -> list[str]:
     """The names inside "X dataset" / "X benchmark" forms: the guidelines list such a shortened form as an
@@ -135,7 +158,7 @@ def _bare_dataset_names(forms: list[str], seen: set[str]) -> list[str]:
     ("training data set", "MNIST-like dataset" and "3D dataset" give nothing)."""
     bare = []
     for form in forms:
-        name = _LOWER_HEAD.sub("", form).strip()
+        name = _LOWER_HEAD.sub("", dataset_core(form)).strip()
         if name != form and sum(c.isalpha() for c in name) >= 2 and not _NOT_BARE.search(name) \
                 and any(c.isupper() or c.isdigit() for c in name) and name.lower() not in seen:
             seen.add(name.lower())
@@ -167,15 +190,18 @@ _GENERIC_TAILS = {
 def bare_key(text: str, label: str) -> str | None:
     """The key of `text` without a generic last word that only says what kind of thing it is, or None.
 
-    "Hodgkin-Huxley model" is the Hodgkin-Huxley of other papers and "self-attention mechanism" their
-    self-attention, but "genetic algorithm" is not "genetic methods". So the tail never leaves the key:
+    "Hodgkin-Huxley model" is the Hodgkin-Huxley of other papers, "self-attention mechanism" their
+    self-attention and "COCO detection benchmark" their COCO (`dataset_core`), but "genetic algorithm" is not
+    "genetic methods". So the tail never leaves the key:
     an entity joins the one whose key is its bare key only where both occur, in one abstract
     (`group_entities`) or across papers (the graph stage)."""
-    tail = _GENERIC_TAILS.get(label)
-    if tail is None:
-        return None
     surface = normalize_surface(text)
-    bare = tail.sub("", surface)
+    if label == "DATASET":
+        bare = dataset_core(surface)
+    elif (tail := _GENERIC_TAILS.get(label)) is not None:
+        bare = tail.sub("", surface)
+    else:
+        return None
     if bare == surface or sum(c.isalnum() for c in bare) < 2:
         return None
     return canonical_key(bare, label)
@@ -291,6 +317,18 @@ def _merge_tailed(merged: dict[tuple[str, str], list[Span]], base: dict[tuple[in
     return out
 
 
+def _most_used(members: list[Span], base: dict[tuple[int, int], str]) -> str:
+    """The most frequent form, then the longest; but a name of several words written out in full wins over
+    a more frequent shorter one ("ventral tegmental area" over "VTA", "rostral periaqueductal gray" over
+    "rostral PAG")."""
+    counts = Counter(s.text for s in members)
+    name = max(counts, key=lambda t: (counts[t], len(t), -members.index(next(s for s in members if s.text == t))))
+    spelled = [s.text for s in members if base[(s.start, s.end)] == s.text and len(s) > 1]
+    if spelled and name not in spelled:
+        name = max(spelled, key=lambda t: (counts[t], len(t)))
+    return name
+
+
 def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[
         EntityGroup]:
     """Group entity spans by canonical key; a short form joins its long form's group."""
@@ -347,14 +385,12 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
             bare = [s for s in members if _bare(s.text)]
             name = max(bare, key=lambda s: (len(_core(s.text)), counts[s.text], len(s.text))).text
         else:
-            name = max(counts, key=lambda t: (counts[t], len(t), -members.index(next(s for s in members
-                                                                                      if s.text == t))))
-            # the most complete form names the entity even when a shorter one is more frequent: a name of
-            # several words written out in full ("ventral tegmental area" over "VTA", "rostral periaqueductal
-            # gray" over "rostral PAG")
-            spelled = [s.text for s in members if base[(s.start, s.end)] == s.text and len(s) > 1]
-            if spelled and name not in spelled:
-                name = max(spelled, key=lambda t: (counts[t], len(t)))
+            name = _most_used(members, base)
+        qualified = label == "DATASET" and (core := dataset_core(name)) != name \
+            and any(s.id_.startswith("qualified+") or s.text == core for s in members)
+        if qualified:  # "the COCO detection benchmark" is COCO: a form without task or split words names it
+            plain = [s for s in members if dataset_core(s.text) == s.text]
+            name = _most_used(plain, base) if plain else core
         seen = {name.lower()}
         aliases = []
         for span in members:
@@ -364,7 +400,9 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         if label == "DATASET":
             aliases += _bare_dataset_names([name, *aliases], seen)
         key_of = {s.text: canonical_key(base[(s.start, s.end)], label) for s in members}
-        if len(set(key_of.values())) > 1:  # joined shortened forms: the name's key, not whichever joined first
+        if qualified:
+            key = canonical_key(name, label)
+        elif len(set(key_of.values())) > 1:  # joined shortened forms: the name's key, not whichever joined first
             key = key_of.get(name, key)
             if (tail := bare_key(name, label)) in key_of.values():  # "X model" joined to X keeps X's key
                 key = tail

@@ -7,11 +7,14 @@ Rules applied by `kgbuild_resolve` once the spans are chosen and abbreviations a
 - coordination: a code-like word joined by "and"/"or"/"," to a chosen dataset or model has its type
   too ("on CIFAR-10, Foo-5K and BarQA", "S4, S5 and Zorb-2"); methods anchor nothing, because acronyms
   beside a method are as often what it is applied to ("a method for MCI and SCD classification");
+- qualified datasets: a chosen dataset grows rightwards over task or split words and a singular head ("the
+  COCO detection benchmark", "the WSJ test set", "the LSUN bedroom dataset"), because that whole phrase
+  names the dataset (the canonical stage joins it to the bare name: `canonical.dataset_core`);
 - parts of regions: a chosen region grows leftwards over "of (the)", a part word and the position words
   before it ("the rostral and caudal parts of the X nucleus", "shell of the Y"), because a positioned
   part of a structure is a structure of its own.
 
-Coordination and parts of regions only take tokens that no other entity holds (`taken`).
+Coordination, qualified datasets and parts of regions only take tokens that no other entity holds (`taken`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,12 @@ import re
 from collections.abc import Callable, Iterable
 
 from spacy.tokens import Doc
+
+from .canonical import DATASET_QUALIFIERS, QUALIFIED_HEADS
+
+PLAIN_HEADS = {"dataset", "benchmark", "corpus", "database"}
+"""Heads a dataset's name takes without task words ("the LSUN bedroom dataset"); a split word must come
+before "set" ("test set"), a task before "challenge"."""
 
 CONJUNCTIONS = {"and", "or", ",", "/"}
 _STOPS = {",", ".", ";", ":", "(", ")", "[", "]", "/"}
@@ -123,3 +132,14 @@ def part_start(doc: Doc, start: int, taken: list[bool]) -> int | None:
     if first == i - 1 and part not in BARE_PARTS:
         return None
     return first
+
+
+def qualified_end(doc: Doc, end: int, taken: list[bool]) -> int | None:
+    """New end for a dataset ending before token `end` when up to three task or split words and a singular
+    dataset head follow it ("dataset", "detection benchmark", "object tracking dataset", "test set")."""
+    k = end
+    while k < len(doc) and k - end < 3 and not taken[k] and doc[k].text in DATASET_QUALIFIERS:
+        k += 1
+    if k >= len(doc) or taken[k] or doc[k].text not in (QUALIFIED_HEADS if k > end else PLAIN_HEADS):
+        return None
+    return k + 1

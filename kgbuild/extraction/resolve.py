@@ -9,8 +9,9 @@ METHOD by shape; use abbreviation definitions to fix the long form's extent and 
 the short form (a lexicon short form yields to the text's own, different definition: "episodic
 memory (EM)"); a defined long form is the entity wherever it is written again; then extend
 (`extend.py`): names only the NER typed take their list's type, code-like names coordinated with a
-dataset or model get its type, and a region grows over a positioned part word before it ("lateral
-part of the X"); last, names of ideas ("... Hypothesis", "Theory of ...") are dropped.
+dataset or model get its type, a dataset grows over task or split words and a head after it ("the COCO
+detection benchmark"), and a region grows over a positioned part word before it ("lateral part of the
+X"); last, names of ideas ("... Hypothesis", "Theory of ...") are dropped.
 
 The chosen spans go to `doc.spans["kg:entities"]` (span id = the component or rule that produced it)
 and to `doc.ents`; `doc._.kg_links` pairs short forms with their long forms for the canonicaliser.
@@ -29,7 +30,7 @@ from spacy.tokens import Doc, Span
 from .acronyms import MIN_SHARE, SENSE_LABELS, entity_share, lexicon_keys, names_other_thing
 from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
-from .extend import PART_WORDS, POSITION, coordinated, list_neighbours, part_start
+from .extend import PART_WORDS, POSITION, coordinated, list_neighbours, part_start, qualified_end
 from .lexicons import DEFAULT_LEXICON, read_lexicon
 from .patterns import REGION_MODIFIERS
 
@@ -583,6 +584,22 @@ def _extend(doc: Doc, chosen: dict, taken: list[bool], pairs: list) -> None:
         anchors = [key for key, c in chosen.items() if c.label == label]
         for a, b in coordinated(doc, anchors, taken, _coordinable):
             chosen[(a, b)] = Candidate(a, b, label, "coordination", 1, 0.0)
+    tasks = [key for key, c in chosen.items() if c.label == "TASK"]
+    for cand in [c for c in chosen.values() if c.label == "DATASET"]:
+        # a task name among the qualifiers is part of the dataset's name ("the IJB-A face recognition dataset")
+        free = taken.copy()
+        for a, b in tasks:
+            if a >= cand.end:
+                free[a:b] = [False] * (b - a)
+        end = qualified_end(doc, cand.end, free)
+        if end is not None:
+            for a, b in [t for t in tasks if cand.end <= t[0] and t[1] <= end]:
+                del chosen[(a, b)]
+            del chosen[(cand.start, cand.end)]
+            chosen[(cand.start, end)] = Candidate(cand.start, end, "DATASET", f"qualified+{cand.component}",
+                                                  cand.tier, cand.score)
+            for k in range(cand.end, end):
+                taken[k] = True
     for cand in [c for c in chosen.values() if c.label == "BRAIN_REGION"]:
         start = part_start(doc, cand.start, taken)
         if start is not None:
@@ -913,6 +930,10 @@ class Resolver:
                         label = (head_label(long) or self._short_label(short, long, chosen) or _named_label(long)
                                  or label)
                 outer = [c for c in inside if c.start <= long.start and c.end >= long.end]
+                left = [c.start for c in inside if c.start < long.start and c.label == label == "DATASET"
+                        and c.tier >= 3]
+                if not outer and left:  # a dataset name the long form cuts into: "extended Cohn-Kanade dataset (CK+)"
+                    long = doc[min(left):long.end]
                 if not outer:
                     for c in inside:
                         _release(chosen, taken, (c.start, c.end))
