@@ -107,6 +107,20 @@ def test_curated_abbreviation_gives_one_key_across_papers(extracted):
     assert keys == {canonical_key("functional magnetic resonance imaging", "METHOD")}
 
 
+def test_spellings_of_one_benchmark_are_one_node_in_every_paper():
+    papers = [Paper(id=str(i), title="", abstract=text) for i, text in enumerate([
+        "We train the detector on MS COCO and report mAP on PASCAL VOC 2012.",
+        "Captions come from Microsoft COCO; segmentation uses VOC2012.",
+        "Our model is pre-trained on COCO and evaluated on the VOC 2012 test set."])]
+    keys: dict[str, set[str]] = {}
+    for xp in extract_papers(papers, mode="fast"):
+        for e in xp.entities:
+            if e.label == "DATASET":
+                keys.setdefault(e.key, set()).update([e.name, *e.aliases])
+    assert keys.keys() == {canonical_key("COCO", "DATASET"), canonical_key("PASCAL VOC 2012", "DATASET")}, keys
+    assert {"MS COCO", "Microsoft COCO", "COCO"} <= keys[canonical_key("COCO", "DATASET")]
+
+
 def test_repository_links_are_normalised(extracted):
     visual_search = _paper(extracted, "Visual Search Asymmetry")
     assert [r.key for r in visual_search.repositories] == ["kreimanlab/visualsearchasymmetry"]
@@ -1130,6 +1144,11 @@ def test_numbered_variants_of_curated_dataset_names_are_datasets():
     datasets = {name for name, label in found if label == "DATASET"}
     assert {"PASCAL VOC 2007", "SQuAD v2", "DAVIS 2017"} <= datasets
     assert not any("Zorbs" in name or name.startswith("with") for name in datasets)
+    found = _fast("The VQA v2.0 split and WordNet 1.6 help, but ImageNet 8.5% top-5 error and CIFAR-10 9.5 points "
+                  "do not name versions.")
+    datasets = {name for name, label in found if label == "DATASET"}
+    assert {"VQA v2.0", "WordNet 1.6", "ImageNet", "CIFAR-10"} <= datasets, datasets
+    assert not any(name.startswith(("ImageNet ", "CIFAR-10 ")) for name in datasets), datasets
 
 
 def test_models_trained_with_word_vectors_lend_them_to_the_pipeline_and_must_agree(tmp_path):

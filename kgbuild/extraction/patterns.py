@@ -71,7 +71,8 @@ def _dataset_names() -> frozenset[str]:
                      and all(w.isalpha() for w in n.split()) and not n.startswith("The "))
 
 
-_VARIANT = r"(?:\d+x\d+|\d{1,4}|\d+[kK]|v\d+)(?:/\d+)?"
+# "2007", "5K", "v2", and versions "v2.0", "2.1" (not a score: "ImageNet 8.5% error")
+_VARIANT = r"(?:v\d+(?:\.\d+)+|(?<![\d.])\d\.\d{1,2}(?![\d%]|\.\d)|\d+x\d+|\d{1,4}|\d+[kK]|v\d+)(?:/\d+)?"
 _FAMILIES = "|".join(sorted((re.escape(f) for f in MODEL_FAMILIES), key=len, reverse=True))
 _VERSION = r"(?:[A-Z]\d+|v?\d+(?:\.\d+)*[A-Za-z]{0,2}|\d+(?:\.\d+)?[BMKbmk]|XL|XXL|[Bb]ase|[Ll]arge|[Ss]mall|[Tt]iny|" \
            r"[Mm]ini|[Mm]edium|[Hh]uge|Instruct|Chat|Turbo|Pro|Ultra|Vision|Coder|Nano|Flash)"
