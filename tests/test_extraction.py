@@ -492,6 +492,17 @@ def _fast(text: str, title: str = "") -> set[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("mode", ["fast", "accurate"])
+def test_the_cortex_at_large_and_training_settings_are_no_entities(mode):
+    xp = _extract_one("We collected cerebral images of neonates and mapped responses across cortical areas, over the "
+                      "cortical surface and in the left hemisphere, from V1 to the cerebral cortex; neocortical "
+                      "neurons spiked. The learning rate and batch size of the decoder were tuned.", mode=mode)
+    found = {(e.name, e.label) for e in xp.entities}
+    assert {("left hemisphere", "BRAIN_REGION"), ("cerebral cortex", "BRAIN_REGION")} <= found, found
+    assert not {name.lower() for name, _ in found} & {"cerebral", "cortical areas", "cortical surface", "neocortical",
+                                                       "learning rate", "batch size"}, found
+
+
+@pytest.mark.parametrize("mode", ["fast", "accurate"])
 def test_a_region_acronym_does_not_make_its_definition_a_region_in_another_field(mode):
     # IC and MEA are WhiteText region acronyms (inferior colliculus, medial amygdala); the texts speak of
     # neurons and spikes, so the neuroscience gate lets short region names through

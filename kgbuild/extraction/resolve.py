@@ -123,6 +123,11 @@ GENERIC = {
     "multimodal large language models", "multi-modal large language models", "large multimodal models",
     "computer vision", "natural language processing", "natural language understanding", "neuroscience",
     "computational neuroscience", "cognitive science", "speech processing", "robotics", "data science",
+    # the cortex or the brain at large, as "cortex" alone is ("cerebral images", "across cortical areas")
+    "cerebral", "neocortical", "subcortical", "cortical area", "cortical areas", "cortical region",
+    "cortical regions", "cortical surface", "brain area", "brain areas", "brain region", "brain regions",
+    # settings of a training run, not measures of a result
+    "learning rate", "learning rates", "batch size", "batch sizes",
 }
 NEURO_CUES = re.compile(r"\b(?:neuron|neural activity|brain|cortex|cortical|hippocamp|thalam|fmri|eeg|"
                         r"electrophysiolog|synap|neuroscien|rats?|mice|mouse|macaque|monkey|primate|"
