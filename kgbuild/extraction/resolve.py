@@ -597,7 +597,7 @@ def _extend(doc: Doc, chosen: dict, taken: list[bool], pairs: list) -> None:
             if a >= cand.end:
                 free[a:b] = [False] * (b - a)
         end = qualified_end(doc, cand.end, free)
-        if end is not None:
+        if end is not None and not any(cand.end <= a < end < b for a, b in tasks):  # no task cut in two
             for a, b in [t for t in tasks if cand.end <= t[0] and t[1] <= end]:
                 del chosen[(a, b)]
             del chosen[(cand.start, cand.end)]
