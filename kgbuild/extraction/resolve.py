@@ -589,13 +589,12 @@ def _extend(doc: Doc, chosen: dict, taken: list[bool], pairs: list) -> None:
         anchors = [key for key, c in chosen.items() if c.label == label]
         for a, b in coordinated(doc, anchors, taken, _coordinable):
             chosen[(a, b)] = Candidate(a, b, label, "coordination", 1, 0.0)
+    # a task name among the qualifiers is part of the dataset's name ("the IJB-A face recognition dataset")
     tasks = [key for key, c in chosen.items() if c.label == "TASK"]
+    free = taken.copy()
+    for a, b in tasks:
+        free[a:b] = [False] * (b - a)
     for cand in [c for c in chosen.values() if c.label == "DATASET"]:
-        # a task name among the qualifiers is part of the dataset's name ("the IJB-A face recognition dataset")
-        free = taken.copy()
-        for a, b in tasks:
-            if a >= cand.end:
-                free[a:b] = [False] * (b - a)
         end = qualified_end(doc, cand.end, free)
         if end is not None and not any(cand.end <= a < end < b for a, b in tasks):  # no task cut in two
             for a, b in [t for t in tasks if cand.end <= t[0] and t[1] <= end]:
@@ -604,7 +603,7 @@ def _extend(doc: Doc, chosen: dict, taken: list[bool], pairs: list) -> None:
             chosen[(cand.start, end)] = Candidate(cand.start, end, "DATASET", f"qualified+{cand.component}",
                                                   cand.tier, cand.score)
             for k in range(cand.end, end):
-                taken[k] = True
+                taken[k] = free[k] = True
     for cand in [c for c in chosen.values() if c.label == "BRAIN_REGION"]:
         start = part_start(doc, cand.start, taken)
         if start is not None:
