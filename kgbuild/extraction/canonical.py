@@ -329,6 +329,15 @@ def _most_used(members: list[Span], base: dict[tuple[int, int], str]) -> str:
     return name
 
 
+def _written_bare(name: str, members: list[Span]) -> str:
+    """"Cityscapes" for "the Cityscapes benchmark" when the text also writes "Cityscapes" alone: the head
+    only says what kind of thing the name is (a capitalised head is part of the name: "Brown Corpus")."""
+    bare = _LOWER_HEAD.sub("", name).strip()
+    if bare == name:
+        return name
+    return next((s.text for s in members if s.text == bare), name)
+
+
 def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[
         EntityGroup]:
     """Group entity spans by canonical key; a short form joins its long form's group."""
@@ -391,6 +400,8 @@ def group_entities(doc: Doc, spans: list[Span], pairs: list[tuple[tuple[int, int
         if qualified:  # "the COCO detection benchmark" is COCO: a form without task or split words names it
             plain = [s for s in members if dataset_core(s.text) == s.text]
             name = _most_used(plain, base) if plain else core
+        elif label == "DATASET" and not defined:
+            name = _written_bare(name, members)
         seen = {name.lower()}
         aliases = []
         for span in members:

@@ -49,8 +49,9 @@ REGION_MODIFIERS = [
 ]
 STRONG_MODIFIERS = set(REGION_MODIFIERS[:64])
 METHOD_NAMED_HEADS = ["algorithm", "transform", "transformation", "decomposition", "filter", "filtering",
-                      "sampling", "regression", "estimator", "process", "inference", "optimization", "distance",
-                      "divergence", "kernel", "equation"]
+                      "sampling", "regression", "estimator", "process", "inference", "optimization", "kernel",
+                      "equation"]
+MEASURE_NAMED_HEADS = ["distance", "divergence"]  # "Hamming distance", "Jensen-Shannon divergence": measures
 
 NOT_DATASET_WORDS = [
     "English", "Chinese", "German", "French", "Japanese", "Arabic", "Spanish", "Hindi", "Russian", "Korean",
@@ -174,6 +175,7 @@ TEXT_RULES: list[tuple[str, str, str]] = [
      r"(?: models?| approach(?:es)?)?|(?:[Ee]ncoding|[Dd]ecoding) models?)(?![\w-])"),
     ("METHOD", "title_name", r"^[A-Z][\w-]*[A-Z0-9][\w-]*(?=: )"),  # "TrAct: Making ..." names the paper's system
     ("METHOD", "named_method", r"(?<=[a-z,;] )[A-Z][a-z]+(?:'s)? (?:" + "|".join(METHOD_NAMED_HEADS) + r")(?![\w-])"),
+    ("METRIC", "named_measure", r"(?<=[a-z,;] )[A-Z][a-z]+(?:'s)? (?:" + "|".join(MEASURE_NAMED_HEADS) + r")(?![\w-])"),
     ("MODEL", "apposition_model", _apposition(_MODEL_HEADS)),
     ("METHOD", "apposition_method", _apposition(_METHOD_HEADS)),
 ]
@@ -183,7 +185,8 @@ _LLM_TAILS = ("LM", "GPT", "BERT", "GAN", "VAE", "ViT", "CLIP", "NeRF", "LLaMA")
 REQUIRES: dict[str, tuple[str, ...]] = {
     "net_token": ("Net",), "hyphen_net": ("-Net",), "former_token": ("ormer",), "bench_token": ("Bench",),
     "versioned_family": tuple(MODEL_FAMILIES), "hyphen_llm": _LLM_TAILS, "embedded_family": _LLM_TAILS,
-    "coding_method": ("ncoding", "ecoding"), "sized_model": tuple(f"{d}B" for d in "0123456789"),
+    "coding_method": ("ncoding", "ecoding"), "named_measure": (" distance", " divergence"),
+    "sized_model": tuple(f"{d}B" for d in "0123456789"),
     **dict.fromkeys(["apposition_model", "apposition_method"],
                     (", a ", ", an ", ", the ", " called ", " named ", " termed ", " dubbed ", "propose ",
                      "introduce ", "present ", "develop ", "design ")),

@@ -85,7 +85,7 @@ TIERS = {
     "abbreviation": 3,
     "ner": 2,
     "lexicon:whitetext": 2, "lexicon:scirex": 1, "lexicon:mined": 1,
-    "shapes:hippocampal_field": 2, "shapes:named_method": 1, "shapes:title_name": 2,
+    "shapes:hippocampal_field": 2, "shapes:named_method": 1, "shapes:named_measure": 1, "shapes:title_name": 2,
 }
 # Weak lexicon sources whose label an abbreviation definition in the text overrides: a name mined from other
 # abstracts ("CTB") may be defined as something else here.
@@ -142,6 +142,16 @@ LEARNING_CUES = re.compile(r"\b(?:neural|neurons?|learn\w*|train\w*|deep|percept
                            r"language models?|LLMs?|attention|interpretab\w*|pre-?train\w*|fine-?tun\w*|prompt\w*|"
                            r"generative|artificial intelligence|baselines?|outperform\w*|reasoning|state-of-the-art)\b",
                            re.IGNORECASE)
+# The scholarly NER learned machine learning, language, vision and speech papers (SciERC, SciREX). In a text
+# with none of their words (on DNA, wireless standards, processors) a one-word name only it found is a
+# molecule, protocol or chip it calls a technique ("DNA", "GSM", "XML", "KNL"). These are the words of
+# SciERC's older papers that have no learning word ("An entity-oriented approach to restricted-domain parsing"),
+# and of algorithm papers ("BFS", "PTAS").
+FIELD_CUES = re.compile(r"\b(?:pars(?:e|er|ers|ing)|grammars?|corp(?:us|ora)|semantic\w*|speech|images?|imaging|"
+                        r"visual|vision|pixels?|cameras?|recogni\w+|retriev\w+|translat\w+|summari\w+|estimat\w+|"
+                        r"inference|probabilistic|bayesian|linguistic\w*|lexical|syntactic|words?|sentences?|"
+                        r"dialog\w*|annotat\w+|quer(?:y|ies)|ontolog\w+|knowledge|algorithm\w*|approximation)\b",
+                        re.IGNORECASE)
 # Publisher notices pasted into abstracts ("(c) 2016 IEEE. Personal use of this material is permitted.")
 NOTICE = re.compile(r"(?:[A-Z][\w&]*\s+){0,3}(?:Copyright\s+(?:Notice\s+)?(?:Copyright\s+)?)?(?:\([cC]\)|©|Copyright)"
                     r"\s*(?:\d{4}|\d{2}XX)\b[^.)]*\.?(?:\s*(?:Personal use|Permission|All rights)[^.)]*\.?)*"
@@ -790,6 +800,13 @@ class Resolver:
             return not ner_generic(span, clean, label, self.ner_descriptive)
         return ner_acceptable(clean, label)
 
+    @staticmethod
+    def _learning(doc: Doc, lazy: dict[str, object]) -> bool:
+        """Whether the text is about learning systems (`LEARNING_CUES`), computed once per Doc."""
+        if "learning" not in lazy:
+            lazy["learning"] = LEARNING_CUES.search(doc_text(doc)) is not None
+        return bool(lazy["learning"])
+
     def _blocked(self, doc: Doc) -> list[tuple[int, int]]:
         """Character ranges that no entity may touch: URLs, and publisher notices pasted into abstracts."""
         blocked = [(link.start, link.end) for link in (doc._.kg_links or [])]
@@ -837,15 +854,17 @@ class Resolver:
             return None
         if component.startswith("ner") and _TEX.search(clean.text):
             return None  # "3+c_1", "$-EKF": a trained span cut out of TeX mathematics
-        if component.startswith("ner") and label in SENSE_LABELS and end - start == 1 \
-                and not self.ner_descriptive and _other_sense(doc, doc[start].text, lazy):
-            return None
         if component.startswith("ner") and label != "BRAIN_REGION" and not self.ner_descriptive:
             core = name_core(doc, start, end, label)  # after the filters: the span as predicted must pass them
             if core is None:
                 return None
             start, end = core
             clean = doc[start:end]
+            if label in SENSE_LABELS and end - start == 1 and _other_sense(doc, doc[start].text, lazy):
+                return None  # "UAV", and "DNA" out of "model DNA"
+            if label in SENSE_LABELS and not any(t.whitespace_ for t in clean[:-1]) \
+                    and not self._learning(doc, lazy) and not FIELD_CUES.search(doc_text(doc)):
+                return None
         text = clean.text.lower()
         descriptive = self.ner_descriptive and component.startswith("ner")
         if text in GENERIC and not descriptive or all(t.is_stop or t.is_punct or t.like_num for t in clean):
@@ -868,11 +887,8 @@ class Resolver:
                 lazy["neuro"] = len(NEURO_CUES.findall(doc_text(doc))) >= 2
             if not lazy["neuro"]:
                 return None
-        if label == "MODEL" and len(clean) == 1 and len(text) <= 6:
-            if "learning" not in lazy:
-                lazy["learning"] = LEARNING_CUES.search(doc_text(doc)) is not None
-            if not lazy["learning"]:
-                return None
+        if label == "MODEL" and len(clean) == 1 and len(text) <= 6 and not self._learning(doc, lazy):
+            return None
         if component == "lexicon:mined" and len(text) <= 4:
             if "data" not in lazy:
                 lazy["data"] = DATA_CUES.search(doc_text(doc)) is not None
