@@ -489,6 +489,28 @@ def test_one_word_ner_names_need_the_vocabulary_of_the_fields_the_model_learned(
     assert ("mutual information", "METRIC") in _fast("Features are ranked by mutual information with the label.")
 
 
+def test_capitalised_words_before_a_curated_name_make_a_name_of_their_own():
+    xp = _extract_one("Agents differ. They use Upside-Down Reinforcement Learning, unlike Reinforcement Learning, and "
+                      "we train Sparse Autoencoders (SAEs) with Hierarchical Coevolutionary Genetic Algorithms.",
+                      title="Upside-Down Reinforcement Learning Agents")
+    upside, rl = _entity(xp, "Upside-Down Reinforcement Learning"), _entity(xp, "Reinforcement Learning")
+    assert upside.label == "METHOD" and rl is not upside
+    [mention] = upside.mentions  # the title, all capitals, says nothing of where the name starts
+    assert (mention.field, mention.component) == ("abstract", "titled+lexicon:curated")
+    assert xp.paper.abstract[mention.start:mention.end] == "Upside-Down Reinforcement Learning"
+    assert _entity(xp, "Hierarchical Coevolutionary Genetic Algorithms").label == "METHOD"
+    assert _entity(xp, "Sparse Autoencoders").name == "Sparse Autoencoders"  # "Sparse" begins the curated name
+    xp = _extract_one("Bass Diffusion Model forecasts sales well.")  # where it begins is unclear
+    assert _entity(xp, "Bass Diffusion Model") is None
+
+
+def test_title_case_definitions_name_techniques_only_in_texts_of_the_learned_fields():
+    assert ("Zorbic Quux Reality", "METHOD") not in _fast("Headsets for Zorbic Quux Reality (ZQR) sell well; ZQR "
+                                                          "headsets are cheap.")
+    assert ("Zorbic Quux Reality", "METHOD") in _fast("Headsets for Zorbic Quux Reality (ZQR) learn users; ZQR "
+                                                      "headsets are cheap.")
+
+
 def test_ner_only_definitions_of_things_are_dropped_unless_something_else_speaks_for_them():
     text = "We schedule user equipment (UE) well; each UE reports."
     found = _resolve_with_ner(text, [("user equipment", "METHOD"), ("UE", "METHOD")])

@@ -25,14 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from .acronyms import MIN_SHARE, SENSE_LABELS, entity_share, lexicon_keys, names_other_thing
 from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
 from .extend import PART_WORDS, POSITION, coordinated, list_neighbours, part_start, qualified_end
 from .lexicons import DEFAULT_LEXICON, read_lexicon
-from .patterns import REGION_MODIFIERS
+from .patterns import _STARTER_WORDS, REGION_MODIFIERS
 
 CANDIDATE_PREFIX = "cand:"
 ENTITIES_KEY = "kg:entities"
@@ -441,6 +441,39 @@ def _glued_start(doc: Doc, start: int, label: str) -> int:
     return start
 
 
+_NOT_TITLED = frozenset(_STARTER_WORDS) | {"Our", "Novel", "New", "Proposed", "Standard", "Classical", "Conventional"}
+
+
+def _titled_word(token: Token) -> bool:
+    return token.is_title and token.is_alpha and token.text not in _NOT_TITLED
+
+
+def _titled_growth(doc: Doc, start: int, end: int) -> int:
+    """Where a Title Case technique or model name really starts when up to three capitalised words come
+    before a lexicon match in a sentence of the abstract: "Upside-Down Reinforcement Learning" is a technique
+    of its own, not reinforcement learning. Not in the title, where every word is capitalised, and not when
+    the capitalised words run on to the sentence's start or beyond three words (where the name starts is
+    then unclear)."""
+    boundary = doc._.kg_title_len
+    if boundary is None or doc[start].idx < boundary or not all(t.is_title or t.is_punct or t.like_num
+                                                                 for t in doc[start:end]):
+        return start
+    first = start
+    for words in range(4):
+        unit = first - 1
+        if unit < 0 or not doc[unit].whitespace_:
+            break
+        while unit >= 2 and doc[unit - 1].text == "-" and not doc[unit - 1].whitespace_ \
+                and not doc[unit - 2].whitespace_:
+            unit -= 2  # the whole of a hyphenated word: "Upside-Down"
+        if not all(_titled_word(t) for t in doc[unit:first] if t.text != "-"):
+            break
+        if doc[unit].is_sent_start or words == 3:
+            return start
+        first = unit
+    return first
+
+
 def _cuts_word(doc: Doc, start: int, end: int) -> bool:
     """Whether a span ends inside a hyphenated word ("Foo" of "Foo-reID"; not "Foo-based", which is no name)."""
     if end + 1 >= len(doc) or doc[end - 1].whitespace_ or doc[end].text != "-" or doc[end].whitespace_:
@@ -837,6 +870,12 @@ class Resolver:
                     candidate = self._candidate(doc, span, component, piece_start, piece_end, blocked, lazy)
                     if candidate is not None:
                         found.append(candidate)
+        named = {i for c in found if c.component.startswith(("lexicon", "shapes")) for i in range(c.start, c.end)}
+        for cand in found:
+            if cand.component == "lexicon:curated" and cand.label in ("METHOD", "MODEL"):
+                start = _titled_growth(doc, cand.start, cand.end)
+                if start < cand.start and not named.intersection(range(start, cand.start)):
+                    cand.start, cand.component = start, "titled+lexicon:curated"  # not over "Sparse" of a name
         return found
 
     def _candidate(self, doc: Doc, span: Span, component: str, start: int, end: int,
@@ -933,6 +972,10 @@ class Resolver:
         """Fix long forms from definitions, type short forms; return (short, long) token ranges."""
         pairs = []
         defined = doc._.kg_abbreviations or []
+        text = doc_text(doc)
+        # a Title Case definition names a technique only in a text of the fields the models learned: elsewhere
+        # it is a field, an organisation or a thing ("Mixed Reality (MR)", "Regional Internet Registries (RIRs)")
+        named_label = _named_label if LEARNING_CUES.search(text) or FIELD_CUES.search(text) else lambda span: None
         headed = {(long.start, long.end): label for short, long in defined
                   if (label := _head_after_definition(doc, short, long))
                   and not (label == "TASK" and _typed_inside(chosen, long))}
@@ -947,7 +990,7 @@ class Resolver:
                     label = max(inside, key=lambda c: (c.tier, c.end - c.start)).label
                     if not any(c.end >= long.end for c in inside):
                         # the candidate is a modifier ("Visual Cortex" in "... Visual Cortex Captioning")
-                        label = (head_label(long) or self._short_label(short, long, chosen) or _named_label(long)
+                        label = (head_label(long) or self._short_label(short, long, chosen) or named_label(long)
                                  or label)
                 outer = [c for c in inside if c.start <= long.start and c.end >= long.end]
                 left = [c.start for c in inside if c.start < long.start and c.label == label == "DATASET"
@@ -974,11 +1017,11 @@ class Resolver:
                 guess = chosen.get((short.start, short.end))
                 refuted = guess is not None and _refuted_guess(guess, long)
                 label = (headed.get((long.start, long.end)) or head_label(long)
-                         or (None if refuted else self._short_label(short, long, chosen)) or _named_label(long)
+                         or (None if refuted else self._short_label(short, long, chosen)) or named_label(long)
                          or inner_head_label(long))
                 if label == "MODEL" and (guess is None or guess.component.startswith("ner")) \
                         and (long.start, long.end) not in headed and not LEARNING_CUES.search(long.text) \
-                        and len(LEARNING_CUES.findall(doc_text(doc))) < 2:
+                        and len(LEARNING_CUES.findall(text)) < 2:
                     if guess is not None:
                         _release(chosen, taken, (short.start, short.end))
                     continue
