@@ -504,6 +504,20 @@ def test_capitalised_words_before_a_curated_name_make_a_name_of_their_own():
     assert _entity(xp, "Bass Diffusion Model") is None
 
 
+def test_a_lower_case_compound_before_a_curated_name_is_part_of_it():
+    found = _fast("We fit a non-linear regression and a reaction-diffusion model, then k-nearest neighbour search "
+                  "with self-attention.")
+    assert {("non-linear regression", "METHOD"), ("k-nearest neighbour search", "METHOD"),
+            ("self-attention", "METHOD")} <= found
+    assert not {name for name, _ in found} & {"linear regression", "diffusion model", "nearest neighbour search"}
+
+
+def test_a_named_algorithm_keeps_every_capitalised_word_of_its_name():
+    found = _fast("We run the Normalized Least Mean Square algorithm, then the Neighbor Joining algorithm.")
+    assert {("Normalized Least Mean Square algorithm", "METHOD"), ("Neighbor Joining algorithm", "METHOD")} <= found
+    assert not {name for name, _ in found} & {"Square algorithm", "Joining algorithm"}
+
+
 def test_title_case_definitions_name_techniques_only_in_texts_of_the_learned_fields():
     assert ("Zorbic Quux Reality", "METHOD") not in _fast("Headsets for Zorbic Quux Reality (ZQR) sell well; ZQR "
                                                           "headsets are cheap.")

@@ -83,6 +83,7 @@ _CAP = r"[A-Z][\w+]*(?:[.-][\w+]+)*"  # a capitalised word, inner dots and hyphe
 _TITLED = r"(?:[A-Z][A-Za-z0-9.+]*(?:-[A-Z0-9][A-Za-z0-9.+]*)*|of|and|for|the)"
 
 # Capitalised words that describe data rather than name it ("the English corpus", "the Twitter dataset").
+_NAMED = r"(?<=[a-z,;] )(?:[A-Z][\w-]*[a-z] )*[A-Z][a-z]+(?:'s)? "  # capitalised words after a lower-case one
 _NOT_NAMES = "(?:" + "|".join(sorted(NOT_DATASET_WORDS, key=len, reverse=True)) + ")"
 # Function words a sentence starts with, capitalised by their place, not part of a name ("Unlike NoSQL
 # databases", "While SQL Server database ...").
@@ -174,8 +175,9 @@ TEXT_RULES: list[tuple[str, str, str]] = [
      r"[Ll]anguage|[Ss]emantic|[Aa]coustic|[Ss]peech|MEG|EEG|[Ww]hole-brain)[ -])+(?:encoding|decoding)"
      r"(?: models?| approach(?:es)?)?|(?:[Ee]ncoding|[Dd]ecoding) models?)(?![\w-])"),
     ("METHOD", "title_name", r"^[A-Z][\w-]*[A-Z0-9][\w-]*(?=: )"),  # "TrAct: Making ..." names the paper's system
-    ("METHOD", "named_method", r"(?<=[a-z,;] )[A-Z][a-z]+(?:'s)? (?:" + "|".join(METHOD_NAMED_HEADS) + r")(?![\w-])"),
-    ("METRIC", "named_measure", r"(?<=[a-z,;] )[A-Z][a-z]+(?:'s)? (?:" + "|".join(MEASURE_NAMED_HEADS) + r")(?![\w-])"),
+    # "the Kalman filter", "the Kantorovich-Test Subdivision algorithm" (the whole run of capitalised words)
+    ("METHOD", "named_method", _NAMED + r"(?:" + "|".join(METHOD_NAMED_HEADS) + r")(?![\w-])"),
+    ("METRIC", "named_measure", _NAMED + r"(?:" + "|".join(MEASURE_NAMED_HEADS) + r")(?![\w-])"),
     ("MODEL", "apposition_model", _apposition(_MODEL_HEADS)),
     ("METHOD", "apposition_method", _apposition(_METHOD_HEADS)),
 ]

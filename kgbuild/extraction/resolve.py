@@ -426,8 +426,9 @@ def name_core(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | N
 def _glued_start(doc: Doc, start: int, label: str) -> int:
     """Where a lexicon match starting inside a hyphenated word really starts: over a prefix before the
     hyphen ("self-attention", "Semi-Nonnegative Matrix Factorization"), for a model over a capitalised
-    word too ("Places-CNN"; but "Image-fMRI" pairs are data, not a method), and for a method or model
-    over a code-shaped word ("LSD-SLAM")."""
+    word too ("Places-CNN"; but "Image-fMRI" pairs are data, not a method), for a lower-case method or model
+    over any lower-case word ("non-linear regression"), and for a method or model over a code-shaped word
+    ("LSD-SLAM")."""
     if start < 2 or doc[start - 1].text != "-" or doc[start - 1].whitespace_ or doc[start - 2].whitespace_:
         return start
     left = doc[start - 2]
@@ -435,6 +436,9 @@ def _glued_start(doc: Doc, start: int, label: str) -> int:
     if whole and left.is_alpha and left.lower_ not in NEGATING_PREFIXES \
             and (left.lower_ in GLUED_PREFIXES or label == "MODEL" and left.text[0].isupper()):
         return start - 2
+    if whole and label in ("METHOD", "MODEL") and left.is_alpha and left.is_lower and doc[start].is_lower:
+        return start - 2  # a lower-case compound is a name of its own: "non-linear regression", "k-nearest
+        # neighbour search", "reaction-diffusion model" (no diffusion model)
     if whole and label in ("METHOD", "MODEL") and _CODE_WORD.match(left.text) and not _DIMENSION.match(left.text) \
             and left.text.rstrip("s") not in GENERIC_ACRONYMS and canonical_key(left.text, "") not in lexicon_keys():
         return start - 2  # "GlORIE-SLAM", "DA-MCMC"; not two names ("PCA-SVM", "MEG-EEG"), "3D-CNN" or "LLM-RLHF"
