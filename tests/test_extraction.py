@@ -518,6 +518,23 @@ def test_a_named_algorithm_keeps_every_capitalised_word_of_its_name():
     assert not {name for name, _ in found} & {"Square algorithm", "Joining algorithm"}
 
 
+def test_a_title_that_calls_a_name_a_dataset_types_it_in_the_whole_text():
+    xp = _extract_one("We introduce ZorbNet, 500 annotated matches. Models trained on ZorbNet spot goals.",
+                      title="ZorbNet: A Scalable Dataset for Action Spotting")
+    entity = _entity(xp, "ZorbNet")
+    assert entity.label == "DATASET" and {m.field for m in entity.mentions} == {"title", "abstract"}
+    assert {m.component for m in entity.mentions} == {"shapes:title_dataset"}
+    xp = _extract_one("We release scans of 800 brains.", title="Quuxbrain: A large-scale dataset of MRI images")
+    assert _entity(xp, "Quuxbrain").label == "DATASET"  # one plain word, named once: the title says what it is
+
+
+def test_headings_and_quantities_are_no_names_whatever_a_model_guessed():
+    text = "OBJECTIVES: we train a 2D model that runs 3-40x faster at -20 dB. RESULTS: ZQNet wins."
+    found = _resolve_with_ner(text, [("OBJECTIVES", "DATASET"), ("2D", "METHOD"), ("3-40x", "METHOD"),
+                                     ("-20 dB", "DATASET"), ("RESULTS", "METHOD"), ("ZQNet", "MODEL")])
+    assert {t for t, _ in found} == {"ZQNet"}, found
+
+
 def test_title_case_definitions_name_techniques_only_in_texts_of_the_learned_fields():
     assert ("Zorbic Quux Reality", "METHOD") not in _fast("Headsets for Zorbic Quux Reality (ZQR) sell well; ZQR "
                                                           "headsets are cheap.")

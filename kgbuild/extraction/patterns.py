@@ -131,7 +131,7 @@ def _apposition(heads: str) -> str:
             + _NAME_ENDS + r")(?![\w-])")
 
 
-SELF_NAMING = {"apposition_model", "apposition_method"}
+SELF_NAMING = {"apposition_model", "apposition_method", "title_dataset"}
 """Rules whose name is then found at every other use in the same text."""
 
 # Rules on the text (one C-speed regex pass each); the match must line up with token boundaries.
@@ -330,7 +330,8 @@ class ShapeMatcher:
                 if span is None or not len(span):
                     continue
                 if rule in SELF_NAMING:
-                    if span.text.isalpha() and span.text.istitle() and text.count(span.text) < 2:
+                    if span.text.isalpha() and span.text.istitle() and text.count(span.text) < 2 \
+                            and rule != "title_dataset":
                         continue  # one plain capitalised word ("Results, a framework") must recur to be a name
                     spans += _other_uses(doc, text, span, label, rule)
                 spans.append(Span(doc, span.start, span.end, label=label, span_id=rule))

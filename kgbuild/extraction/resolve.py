@@ -72,13 +72,14 @@ def _region_words() -> frozenset[str]:
 
 REGION_WORDS = _region_words()
 
-# Evidence tiers: higher wins an overlap, then the longer span.
+# Evidence tiers: higher wins an overlap, then the longer span. A title that says "SoccerNet: A Scalable Dataset
+# for ..." makes SoccerNet a dataset in the whole text, whatever its shape says.
 TIERS = {
     "lexicon:curated": 3,
     "shapes:net_token": 3, "shapes:hyphen_net": 3, "shapes:versioned_family": 3, "shapes:former_token": 3,
     "shapes:modified_region": 3, "shapes:named_area": 3, "shapes:dataset_variant": 3,
     "shapes:named_dataset": 3, "shapes:titled_dataset": 3, "shapes:titled_lower_dataset": 3,
-    "shapes:title_dataset": 3, "shapes:coding_method": 3, "shapes:hyphen_llm": 3, "shapes:bench_token": 3,
+    "shapes:title_dataset": 4, "shapes:coding_method": 3, "shapes:hyphen_llm": 3, "shapes:bench_token": 3,
     "shapes:embedded_family": 3, "shapes:the_word_dataset": 3, "shapes:sized_model": 3,
     "shapes:apposition_model": 3, "shapes:apposition_method": 3,
     "shapes:dataset_list": 2,
@@ -128,7 +129,14 @@ GENERIC = {
     "cortical regions", "cortical surface", "brain area", "brain areas", "brain region", "brain regions",
     # settings of a training run, not measures of a result
     "learning rate", "learning rates", "batch size", "batch sizes",
+    # the headings of structured abstracts ("OBJECTIVES: ...", "AVAILABILITY: ...")
+    "background", "objective", "objectives", "aim", "aims", "purpose", "motivation", "methods and materials",
+    "materials and methods", "results", "conclusion", "conclusions", "significance", "availability",
+    "availability and implementation", "implementation", "contact", "findings", "interpretation", "design",
+    "setting", "participants", "interventions", "measurements", "main outcome measures", "limitations",
 }
+_QUANTITY = re.compile(r"^[-+\u2212]?\d(?!.*[A-Za-z]{3})")
+"""A number with at most a unit or a dimension: "3-40x", "-20 dB", "2D"; no name ("3D-CNN" is one)."""
 NEURO_CUES = re.compile(r"\b(?:neuron|neural activity|brain|cortex|cortical|hippocamp|thalam|fmri|eeg|"
                         r"electrophysiolog|synap|neuroscien|rats?|mice|mouse|macaque|monkey|primate|"
                         r"lesion|axon|dendrit|spike|spiking|nucleus|nuclei|neurotransmit|dopamin)", re.IGNORECASE)
@@ -895,8 +903,8 @@ class Resolver:
         clean = doc[start:end]
         if component.startswith("ner") and not self._ner_keeps(span, clean, label):
             return None
-        if component.startswith("ner") and _TEX.search(clean.text):
-            return None  # "3+c_1", "$-EKF": a trained span cut out of TeX mathematics
+        if component.startswith("ner") and (_TEX.search(clean.text) or _QUANTITY.match(clean.text)):
+            return None  # "3+c_1", "$-EKF": cut out of TeX mathematics; "3-40x", "-20 dB": quantities
         if component.startswith("ner") and label != "BRAIN_REGION" and not self.ner_descriptive:
             core = name_core(doc, start, end, label)  # after the filters: the span as predicted must pass them
             if core is None:
