@@ -304,6 +304,12 @@ def test_organisations_defined_in_the_text_are_no_entities():
 
 def test_canonical_key_keeps_different_things_apart():
     assert canonical_key("ResNet-50", "MODEL") != canonical_key("ResNet-101", "MODEL")
+    assert canonical_key("PointNet++", "MODEL") != canonical_key("PointNet", "MODEL")  # score.py reads them alike
+    assert canonical_key("CK+", "DATASET") != canonical_key("CK", "DATASET")
+    assert canonical_key("PointNet++)", "MODEL") == canonical_key("PointNet ++", "MODEL")
+    xp = _extract_one("We attack PointNet, PointNet++ and DGCNN; PointNet++ suffers most.")
+    assert _entity(xp, "PointNet") is not _entity(xp, "PointNet++")
+    assert [m.text for m in _entity(xp, "PointNet++").mentions] == ["PointNet++", "PointNet++"]
     assert canonical_key("V1", "BRAIN_REGION") != canonical_key("V2", "BRAIN_REGION")
     assert canonical_key("analysis", "METHOD") == "analysis"
     assert canonical_key("supervised learning", "METHOD") == "supervisedlearning"  # not a British "-ise"

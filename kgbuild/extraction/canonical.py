@@ -27,6 +27,7 @@ DATA = Path(__file__).parent / "data"
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_PLUS_TAIL = re.compile(r"\w ?(\++)[^\w+]*$")  # the "++" of "PointNet++", which edge punctuation would lose
 _WORD = re.compile(r"[A-Za-z0-9]+|[^A-Za-z0-9\s]+|\s+")
 
 # Irregular plurals of head nouns (mostly anatomy); anything else loses a plain English "s".
@@ -96,13 +97,15 @@ def normalize_surface(text: str) -> str:
 
 
 def _compact(text: str) -> str:
-    """Lowercase, singular nouns, American spelling, letters and digits only.
+    """Lowercase, singular nouns, American spelling, letters and digits only, "+" spelled out.
 
     Every word is made singular, not only the head: "principal components analysis" is "principal
-    component analysis", and a key is never shown, so "towards" -> "toward" harms nothing."""
-    text = normalize_surface(text)
+    component analysis", and a key is never shown, so "towards" -> "toward" harms nothing. "PointNet++",
+    "U-Net++", "CK+" and "C++" are other things than PointNet, U-Net, CK and C."""
+    tail = _PLUS_TAIL.search(text)
+    text = normalize_surface(text) + (tail.group(1) if tail else "")
     pieces = [_singular(piece) if piece[0].isalnum() else piece for piece in _WORD.findall(text)]
-    return _NON_ALNUM.sub("", _american("".join(pieces).lower()))
+    return _NON_ALNUM.sub("", _american("".join(pieces).lower()).replace("+", "plus"))
 
 
 @lru_cache(maxsize=1)
@@ -170,7 +173,9 @@ def _bare_dataset_names(forms: list[str], seen: set[str]) -> list[str]:
 def canonical_key(text: str, label: str) -> str:
     """Key shared by every spelling of one entity of type `label` (unique within that label)."""
     if label == "DATASET":
-        text = _DATASET_HEAD.sub("", normalize_surface(text)) or text
+        surface = normalize_surface(text)
+        if (bare := _DATASET_HEAD.sub("", surface)) and bare != surface:
+            text = bare
     compact = _compact(text)
     long_form = known_abbreviations().get((label, compact))
     if long_form is not None:
