@@ -541,6 +541,11 @@ def test_headings_and_quantities_are_no_names_whatever_a_model_guessed():
     assert {t for t, _ in found} == {"ZQNet"}, found
 
 
+def test_a_curated_technique_keeps_its_type_whatever_its_shape():
+    found = _fast("We learn a Dynamic Bayesian Network from logs and a Bayesian Network from labels.")
+    assert {("Dynamic Bayesian Network", "METHOD"), ("Bayesian Network", "METHOD")} <= found, found
+
+
 def test_title_case_definitions_name_techniques_only_in_texts_of_the_learned_fields():
     assert ("Zorbic Quux Reality", "METHOD") not in _fast("Headsets for Zorbic Quux Reality (ZQR) sell well; ZQR "
                                                           "headsets are cheap.")

@@ -466,9 +466,8 @@ def _titled_growth(doc: Doc, start: int, end: int) -> int:
     of its own, not reinforcement learning. Not in the title, where every word is capitalised, and not when
     the capitalised words run on to the sentence's start or beyond three words (where the name starts is
     then unclear)."""
-    boundary = doc._.kg_title_len
-    if boundary is None or doc[start].idx < boundary or not all(t.is_title or t.is_punct or t.like_num
-                                                                 for t in doc[start:end]):
+    if doc[start].idx < (doc._.kg_title_len or 0) or not all(t.is_title or t.is_punct or t.like_num
+                                                             for t in doc[start:end]):
         return start
     first = start
     for words in range(4):
@@ -962,8 +961,9 @@ class Resolver:
             if any(taken[cand.start:cand.end]):
                 continue
             if cand.label == "METHOD" and ((cand.start, cand.end) in refine
-                                           or MODEL_SHAPE.search(doc[cand.start:cand.end].text)):
-                cand.label = "MODEL"
+                                           or MODEL_SHAPE.search(doc[cand.start:cand.end].text)
+                                           and not cand.component.endswith("lexicon:curated")):
+                cand.label = "MODEL"  # but a curated technique keeps its type ("RankNet", "Bayesian Network")
             chosen[(cand.start, cand.end)] = cand
             for i in range(cand.start, cand.end):
                 taken[i] = True
