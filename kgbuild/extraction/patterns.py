@@ -87,7 +87,7 @@ _NAMED = r"(?<=[a-z,;] )(?:[A-Z][\w-]*[a-z] )*[A-Z][a-z]+(?:'s)? "  # capitalise
 _NOT_NAMES = "(?:" + "|".join(sorted(NOT_DATASET_WORDS, key=len, reverse=True)) + ")"
 # Function words a sentence starts with, capitalised by their place, not part of a name ("Unlike NoSQL
 # databases", "While SQL Server database ...").
-_STARTER_WORDS = [
+STARTER_WORDS = [
     "Unlike", "Like", "While", "Whereas", "Although", "Though", "Because", "Since", "When", "Where", "If", "As",
     "Using", "Via", "With", "Without", "Within", "In", "On", "For", "From", "To", "Into", "By", "At", "Of", "Our",
     "Their", "Its", "This", "These", "Those", "That", "The", "A", "An", "We", "It", "They", "Both", "Each",
@@ -97,7 +97,7 @@ _STARTER_WORDS = [
     "Based", "Besides", "Instead", "Unless", "Until", "Once", "Only", "Even", "Either", "Neither", "Not", "No",
     "Whether", "Which", "What", "How", "Why", "Who"
 ]
-_STARTERS = r"(?!(?:" + "|".join(sorted(_STARTER_WORDS, key=len, reverse=True)) + r")\b)"
+_STARTERS = r"(?!(?:" + "|".join(sorted(STARTER_WORDS, key=len, reverse=True)) + r")\b)"
 
 # "we introduce Zorb Steering, a training-free steering technique", "a model called ZorbNet": the text
 # names its own system and says what it is; the head noun gives the type. The name (group "name") is

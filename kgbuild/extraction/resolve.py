@@ -32,7 +32,7 @@ from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
 from .extend import PART_WORDS, POSITION, coordinated, list_neighbours, part_start, qualified_end
 from .lexicons import DEFAULT_LEXICON, read_lexicon
-from .patterns import _STARTER_WORDS, REGION_MODIFIERS
+from .patterns import REGION_MODIFIERS, STARTER_WORDS
 
 CANDIDATE_PREFIX = "cand:"
 ENTITIES_KEY = "kg:entities"
@@ -453,7 +453,7 @@ def _glued_start(doc: Doc, start: int, label: str) -> int:
     return start
 
 
-_NOT_TITLED = frozenset(_STARTER_WORDS) | {"Our", "Novel", "New", "Proposed", "Standard", "Classical", "Conventional"}
+_NOT_TITLED = frozenset(STARTER_WORDS) | {"Our", "Novel", "New", "Proposed", "Standard", "Classical", "Conventional"}
 
 
 def _titled_word(token: Token) -> bool:
@@ -851,6 +851,12 @@ class Resolver:
             lazy["learning"] = LEARNING_CUES.search(doc_text(doc)) is not None
         return bool(lazy["learning"])
 
+    def _in_fields(self, doc: Doc, lazy: dict[str, object]) -> bool:
+        """Whether the text has a word of the fields the trained models learned (`FIELD_CUES`), once per Doc."""
+        if "fields" not in lazy:
+            lazy["fields"] = self._learning(doc, lazy) or FIELD_CUES.search(doc_text(doc)) is not None
+        return bool(lazy["fields"])
+
     def _blocked(self, doc: Doc) -> list[tuple[int, int]]:
         """Character ranges that no entity may touch: URLs, and publisher notices pasted into abstracts."""
         blocked = [(link.start, link.end) for link in (doc._.kg_links or [])]
@@ -859,9 +865,8 @@ class Resolver:
             blocked += [(m.start(), m.end()) for m in NOTICE.finditer(text)]
         return blocked
 
-    def candidates(self, doc: Doc) -> list[Candidate]:
+    def candidates(self, doc: Doc, lazy: dict[str, object]) -> list[Candidate]:
         blocked = self._blocked(doc)
-        lazy: dict[str, object] = {}
         found: list[Candidate] = []
         for group, spans in doc.spans.items():
             if not group.startswith(CANDIDATE_PREFIX):
@@ -912,8 +917,7 @@ class Resolver:
             clean = doc[start:end]
             if label in SENSE_LABELS and end - start == 1 and _other_sense(doc, doc[start].text, lazy):
                 return None  # "UAV", and "DNA" out of "model DNA"
-            if label in SENSE_LABELS and not any(t.whitespace_ for t in clean[:-1]) \
-                    and not self._learning(doc, lazy) and not FIELD_CUES.search(doc_text(doc)):
+            if label in SENSE_LABELS and not any(t.whitespace_ for t in clean[:-1]) and not self._in_fields(doc, lazy):
                 return None
         text = clean.text.lower()
         descriptive = self.ner_descriptive and component.startswith("ner")
@@ -952,7 +956,8 @@ class Resolver:
         return Candidate(start, end, label, component, tier, confidence)
 
     def __call__(self, doc: Doc) -> Doc:
-        found = self.candidates(doc)
+        lazy: dict[str, object] = {}  # document-wide cues, computed when a filter first needs one
+        found = self.candidates(doc, lazy)
         refine = {(c.start, c.end) for c in found if c.label == "MODEL" and c.tier >= 3}
         found.sort(key=lambda c: (-c.tier, -(c.end - c.start), -c.score, c.start))
         taken = [False] * len(doc)
@@ -963,11 +968,11 @@ class Resolver:
             if cand.label == "METHOD" and ((cand.start, cand.end) in refine
                                            or MODEL_SHAPE.search(doc[cand.start:cand.end].text)
                                            and not cand.component.endswith("lexicon:curated")):
-                cand.label = "MODEL"  # but a curated technique keeps its type ("RankNet", "Bayesian Network")
+                cand.label = "MODEL"  # but a curated technique keeps its type ("Bayesian Network", "Elastic Net")
             chosen[(cand.start, cand.end)] = cand
             for i in range(cand.start, cand.end):
                 taken[i] = True
-        pairs = self._abbreviations(doc, chosen, taken)
+        pairs = self._abbreviations(doc, chosen, taken, lazy)
         _long_forms_everywhere(doc, chosen, taken, pairs)
         _extend(doc, chosen, taken, pairs)
         if not self.ner_descriptive:  # the corpora annotate ideas ("distributional hypothesis") as well
@@ -979,15 +984,16 @@ class Resolver:
         doc._.kg_pairs = pairs
         return doc
 
-    def _abbreviations(self, doc: Doc, chosen: dict, taken: list[bool]) -> list[tuple[tuple[int, int],
-                                                                                    tuple[int, int]]]:
+    def _abbreviations(self, doc: Doc, chosen: dict, taken: list[bool], lazy: dict[str, object]) -> list[
+            tuple[tuple[int, int], tuple[int, int]]]:
         """Fix long forms from definitions, type short forms; return (short, long) token ranges."""
         pairs = []
         defined = doc._.kg_abbreviations or []
-        text = doc_text(doc)
-        # a Title Case definition names a technique only in a text of the fields the models learned: elsewhere
-        # it is a field, an organisation or a thing ("Mixed Reality (MR)", "Regional Internet Registries (RIRs)")
-        named_label = _named_label if LEARNING_CUES.search(text) or FIELD_CUES.search(text) else lambda span: None
+
+        def named_label(long: Span) -> str | None:
+            # a Title Case definition names a technique only in a text of the fields the models learned: elsewhere
+            # a field, an organisation or a thing ("Mixed Reality (MR)", "Regional Internet Registries (RIRs)")
+            return _named_label(long) if self._in_fields(doc, lazy) else None
         headed = {(long.start, long.end): label for short, long in defined
                   if (label := _head_after_definition(doc, short, long))
                   and not (label == "TASK" and _typed_inside(chosen, long))}
@@ -1033,7 +1039,7 @@ class Resolver:
                          or inner_head_label(long))
                 if label == "MODEL" and (guess is None or guess.component.startswith("ner")) \
                         and (long.start, long.end) not in headed and not LEARNING_CUES.search(long.text) \
-                        and len(LEARNING_CUES.findall(text)) < 2:
+                        and len(LEARNING_CUES.findall(doc_text(doc))) < 2:
                     if guess is not None:
                         _release(chosen, taken, (short.start, short.end))
                     continue
