@@ -50,7 +50,10 @@ REGION_MODIFIERS = [
 STRONG_MODIFIERS = set(REGION_MODIFIERS[:64])
 METHOD_NAMED_HEADS = ["algorithm", "transform", "transformation", "decomposition", "filter", "filtering",
                       "sampling", "regression", "estimator", "process", "inference", "optimization", "kernel",
-                      "equation"]
+                      "equation", "sampler", "iteration", "rule", "smoothing"]
+# heads that an adjective of a name makes no name of ("Bayesian method", "Gaussian approximation"), unlike
+# a name itself ("Newton's method", "Galerkin approximation", "Monte Carlo method")
+METHOD_NAMED_ADJECTIVE_HEADS = ["method", "approximation", "approximations"]
 MEASURE_NAMED_HEADS = ["distance", "divergence"]  # "Hamming distance", "Jensen-Shannon divergence": measures
 
 NOT_DATASET_WORDS = [
@@ -176,7 +179,8 @@ TEXT_RULES: list[tuple[str, str, str]] = [
      r"(?: models?| approach(?:es)?)?|(?:[Ee]ncoding|[Dd]ecoding) models?)(?![\w-])"),
     ("METHOD", "title_name", r"^[A-Z][\w-]*[A-Z0-9][\w-]*(?=: )"),  # "TrAct: Making ..." names the paper's system
     # "the Kalman filter", "the Kantorovich-Test Subdivision algorithm" (the whole run of capitalised words)
-    ("METHOD", "named_method", _NAMED + r"(?:" + "|".join(METHOD_NAMED_HEADS) + r")(?![\w-])"),
+    ("METHOD", "named_method", _NAMED + r"(?:" + "|".join(METHOD_NAMED_HEADS) + r"|(?<![ei]an )(?:"
+     + "|".join(METHOD_NAMED_ADJECTIVE_HEADS) + r"))(?![\w-])"),
     ("METRIC", "named_measure", _NAMED + r"(?:" + "|".join(MEASURE_NAMED_HEADS) + r")(?![\w-])"),
     ("MODEL", "apposition_model", _apposition(_MODEL_HEADS)),
     ("METHOD", "apposition_method", _apposition(_METHOD_HEADS)),

@@ -236,12 +236,13 @@ def ner_acceptable(span: Span, label: str) -> bool:
 
 _UNIT_HEADS = {"sentences", "files", "pairs", "features", "scans", "samples", "tokens", "triples", "vectors",
                "formats", "format", "snippets", "frames"}
+_TEXT_KINDS = {"language", "languages", "text", "texts", "speech", "messages", "documents", "sentences", "words"}
 _DETERMINERS = {"our", "their", "its", "this", "that", "these", "those", "his", "her", "my", "your", "we", "such",
                 "the", "a", "an", "each", "every", "any", "both", "all", "several", "various", "some", "it", "they"}
 
 
 _TEX = re.compile(r"[$\\^{}]|(?<![A-Za-z0-9]{2})_")  # "c_1", not "CHASE_DB1"
-_BARE_ACRONYM = re.compile(r"^[A-Z]{2,6}s?$")
+_BARE_ACRONYM = re.compile(r"^(?:[A-Z]{2,6}|[A-Z](?:[a-z]?[A-Z]){1,4})s?$")  # "UAV", "IoT", "QoS"
 
 
 def _other_sense(doc: Doc, text: str, lazy: dict) -> bool:
@@ -282,6 +283,8 @@ def ner_generic(span: Span, cleaned: Span, label: str = "", descriptive: bool = 
     if label == "DATASET" and len(words) == 1 and (words[0].is_title and words[0].is_alpha
                                                    or _DIMENSION.match(words[0].text)):
         return True  # "English", "Speech", "2D": an ordinary capitalised word or a dimension, not a name
+    if label == "DATASET" and len(words) == 2 and words[0].is_title and words[0].is_alpha and last in _TEXT_KINDS:
+        return True  # "Polish language", "Korean text", "Romance languages": a language, not a named collection
     if label == "DATASET" and len(words) > 1 and last in _UNIT_HEADS:
         return True  # "SPO sentences", "ONNX files": units of some format, not a named collection
     return last in _GENERIC_HEADS and len(words) <= 2 and all(t.is_lower and not _CODE_WORD.match(t.text)
@@ -919,6 +922,8 @@ class Resolver:
                 return None  # "UAV", and "DNA" out of "model DNA"
             if label in SENSE_LABELS and not any(t.whitespace_ for t in clean[:-1]) and not self._in_fields(doc, lazy):
                 return None
+            if label == "DATASET" and not self._learning(doc, lazy):
+                return None  # a dataset only the NER sees in a text on no learning system: a chip, an institute
         text = clean.text.lower()
         descriptive = self.ner_descriptive and component.startswith("ner")
         if text in GENERIC and not descriptive or all(t.is_stop or t.is_punct or t.like_num for t in clean):
@@ -993,7 +998,7 @@ class Resolver:
         def named_label(long: Span) -> str | None:
             # a Title Case definition names a technique only in a text of the fields the models learned: elsewhere
             # a field, an organisation or a thing ("Mixed Reality (MR)", "Regional Internet Registries (RIRs)")
-            return _named_label(long) if self._in_fields(doc, lazy) else None
+            return _named_label(long) if self._learning(doc, lazy) else None
         headed = {(long.start, long.end): label for short, long in defined
                   if (label := _head_after_definition(doc, short, long))
                   and not (label == "TASK" and _typed_inside(chosen, long))}
