@@ -50,7 +50,7 @@ REGION_MODIFIERS = [
 STRONG_MODIFIERS = set(REGION_MODIFIERS[:64])
 METHOD_NAMED_HEADS = ["algorithm", "transform", "transformation", "decomposition", "filter", "filtering",
                       "sampling", "regression", "estimator", "process", "inference", "optimization", "kernel",
-                      "equation", "sampler", "iteration", "rule", "smoothing"]
+                      "sampler", "iteration", "rule", "smoothing"]
 # heads that an adjective of a name makes no name of ("Bayesian method", "Gaussian approximation"), unlike
 # a name itself ("Newton's method", "Galerkin approximation", "Monte Carlo method")
 METHOD_NAMED_ADJECTIVE_HEADS = ["method", "approximation", "approximations"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from spacy.language import Language
@@ -196,6 +197,7 @@ MODEL_SHAPE = re.compile(r"(?:(?:Net(?:-?\d+)?|former|GPT|BERT|LLM|GAN|VAE|ViT|N
                          r"(?:[-\d.]*[A-Za-z]{0,3})?s?|Networks?)$")
 
 
+_PROBLEMS = ("problem", "problems")  # the head of a task's name, whatever typed it a technique
 _CODE_WORD = re.compile(r"^(?=.*[A-Za-z])(?:[A-Za-z]*[a-z][A-Z]|[A-Z]{2,}|.*\d)")  # TrAct, DiffROAR, BOLD5000
 _GENERIC_HEADS = {"method", "methods", "approach", "approaches", "framework", "frameworks", "model", "models",
                   "system", "systems", "features", "feature", "technique", "techniques", "architecture",
@@ -243,6 +245,19 @@ _DETERMINERS = {"our", "their", "its", "this", "that", "these", "those", "his", 
 
 _TEX = re.compile(r"[$\\^{}]|(?<![A-Za-z0-9]{2})_")  # "c_1", not "CHASE_DB1"
 _BARE_ACRONYM = re.compile(r"^(?:[A-Z]{2,6}|[A-Z](?:[a-z]?[A-Z]){1,4})s?$")  # "UAV", "IoT", "QoS"
+
+
+@lru_cache(maxsize=1)
+def _not_entities() -> frozenset[str]:
+    path = Path(__file__).parent / "data" / "not_entities.txt"
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def _no_entity(text: str) -> bool:
+    """Whether `text` is a well-known name of something of no entity type (`data/not_entities.txt`)."""
+    names = _not_entities()
+    return text in names or text.endswith("s") and text[:-1] in names
 
 
 def _other_sense(doc: Doc, text: str, lazy: dict) -> bool:
@@ -810,7 +825,9 @@ def _drop_other_sense(short: Span, long: Span, chosen: dict, taken: list[bool]) 
 def _named_label(span: Span) -> str | None:
     """A Title Case long form with an acronym ("Local Interaction Basis (LIB)") names a technique."""
     words = [t for t in span if t.is_alpha and t.lower_ not in {"of", "and", "for", "the", "in", "on", "to"}]
-    return "METHOD" if len(words) >= 2 and all(t.text[:1].isupper() for t in words) else None
+    if len(words) < 2 or not all(t.text[:1].isupper() for t in words):
+        return None
+    return "TASK" if words[-1].lower_ in _PROBLEMS else "METHOD"  # "Art Gallery Problem (AGP)" is a task
 
 
 @Language.factory("kgbuild_resolve", default_config={"neuro_gate": True,
@@ -920,6 +937,8 @@ class Resolver:
             clean = doc[start:end]
             if label in SENSE_LABELS and end - start == 1 and _other_sense(doc, doc[start].text, lazy):
                 return None  # "UAV", and "DNA" out of "model DNA"
+            if label in SENSE_LABELS and _no_entity(clean.text):
+                return None  # "XML", "MATLAB", "PSPACE": a format, a program, a complexity class
             if label in SENSE_LABELS and not any(t.whitespace_ for t in clean[:-1]) and not self._in_fields(doc, lazy):
                 return None
             if label == "DATASET" and not self._learning(doc, lazy):
@@ -953,6 +972,8 @@ class Resolver:
                 lazy["data"] = DATA_CUES.search(doc_text(doc)) is not None
             if not lazy["data"]:
                 return None
+        if label in ("METHOD", "MODEL") and clean[-1].lower_ in _PROBLEMS:
+            label = "TASK"  # "the Capacitated Vehicle Routing Problem", "nonlinear programming problems"
         confidence = (doc.user_data.get(("kg:confidence", span.start, span.end)) or 0.0)
         tier = TIERS["lexicon:curated"] if component.startswith("ner") and label in self.ner_tier_labels \
             else _tier(component)
