@@ -1017,8 +1017,8 @@ class Resolver:
         defined = doc._.kg_abbreviations or []
 
         def named_label(long: Span) -> str | None:
-            # a Title Case definition names a technique only in a text of the fields the models learned: elsewhere
-            # a field, an organisation or a thing ("Mixed Reality (MR)", "Regional Internet Registries (RIRs)")
+            # a Title Case definition names a technique only in a text about learning systems: elsewhere a field,
+            # an organisation or a thing ("Mixed Reality (MR)", "Network on Chip (NoC)", "European Union (EU)")
             return _named_label(long) if self._learning(doc, lazy) else None
         headed = {(long.start, long.end): label for short, long in defined
                   if (label := _head_after_definition(doc, short, long))
