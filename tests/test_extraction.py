@@ -504,6 +504,24 @@ def test_well_known_names_of_no_type_are_dropped_when_only_the_ner_found_them():
     assert ("ZQRX", "METHOD") in found
 
 
+def test_a_variant_the_corpus_names_beats_the_curated_name_inside_it():
+    from kgbuild.extraction import mine_variants
+
+    found = _fast("We fit it by approximate maximum likelihood estimation and sequential importance sampling; "
+                  "importance sampling alone is slow. A deep convolutional neural network reads the images.")
+    assert {("approximate maximum likelihood estimation", "METHOD"), ("sequential importance sampling", "METHOD"),
+            ("convolutional neural network", "MODEL")} <= found, found
+    assert ("importance sampling", "METHOD") not in found  # the shortened form is an alias of the variant
+    rows = [("zorbic importance sampling", 12, "importance sampling", 0.1),
+            ("standard importance sampling", 40, "importance sampling", 0.0),
+            ("quux importance sampling", 3, "importance sampling", 0.0),
+            ("flarn importance sampling", 20, "importance sampling", 0.9)]
+    assert mine_variants.select(rows) == [("zorbic importance sampling", "importance sampling")]
+    pattern_rows = mine_variants.mine([("T", "We use zorbic importance sampling here."),
+                                       ("U", "Then zorbic importance sampling again.")], ["importance sampling"])
+    assert pattern_rows == [("zorbic importance sampling", 2, "importance sampling", 0.5)]  # "use" before it once
+
+
 def test_a_language_and_its_texts_are_no_dataset():
     text = "We parse the Polish language, Korean text and Romance languages, then train on the Quux Gigaword corpus."
     found = _resolve_with_ner(text, [("Polish language", "DATASET"), ("Korean text", "DATASET"),
@@ -817,7 +835,7 @@ def test_defined_devices_and_measures_that_only_the_ner_typed_are_no_entities(sh
                                                    "unmanned aerial vehicle", "user equipment", "base station",
                                                    "visual inertial navigation systems")}
     assert not typed & things
-    assert (canonical_key("decision tree", "METHOD"), "METHOD") in found
+    assert (canonical_key("boosted decision tree", "METHOD"), "METHOD") in found
     # "visual inertial navigation systems (VINS)" is no entity, but the filter "RIEKF-VINS" that contains it is
     assert "RIEKF-VINS" in {e.name for e in entities}
 

@@ -23,6 +23,10 @@ Sources, and what keeps each one honest:
 - `data/mined_methods.tsv` (source "mined", METHOD): lower-case technique names that several unlabelled
   abstracts define with a short form ("proper orthogonal decomposition (POD)"), mined by
   `mine_methods.py` and kept by its precision filter; names listed already keep their row.
+- `data/mined_variants.tsv` (source "variant", the base name's label): a lower-case word that many
+  unlabelled abstracts write before a curated technique or model name ("ordinary least squares"), mined by
+  `mine_variants.py` and kept by its precision filter. A mined technique that ends in a curated name
+  ("sequential importance sampling") is a variant too: it beats the curated name inside it.
 
 `dev_gold.jsonl` is never read. The output is sorted, so reruns give the same file.
 """
@@ -38,7 +42,7 @@ from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
-from . import mine_methods
+from . import mine_methods, mine_variants
 from .mine_datasets import read_mined, select
 from .training.convert import read_jsonl
 
@@ -203,6 +207,13 @@ def mark_ordinary(rows: list[dict], corpus: Path) -> None:
             row["ordinary"] = True
 
 
+def _extends(phrase: str, bases: dict[str, str]) -> bool:
+    """Whether a mined phrase is a curated name with words before it ("proper orthogonal decomposition"): it
+    must then beat that shorter name as a variant does, not yield to it as a weaker mined name would."""
+    words = phrase.split(" ")
+    return any(" ".join(words[i:]) in bases for i in range(1, len(words)))
+
+
 def build(eval_data: Path, corpus: Path | None = None) -> list[dict]:
     rows = read_curated()
     whitetext = eval_data / "whitetext" / "train.jsonl"
@@ -215,7 +226,11 @@ def build(eval_data: Path, corpus: Path | None = None) -> list[dict]:
     rows += [{"text": name, "label": "DATASET", "source": "mined"} for name in select(read_mined())
              if name.lower() not in listed and keep_mined(name)]
     listed = {r["text"].lower() for r in rows}
-    rows += [{"text": phrase, "label": "METHOD", "source": "mined"}
+    labels = mine_variants.bases()
+    rows += [{"text": variant, "label": labels[base], "source": "variant"}
+             for variant, base in mine_variants.select(mine_variants.read_mined()) if variant not in listed]
+    listed = {r["text"].lower() for r in rows}
+    rows += [{"text": phrase, "label": "METHOD", "source": "variant" if _extends(phrase, labels) else "mined"}
              for phrase in mine_methods.select(mine_methods.read_mined()) if phrase not in listed]
     unique = {(r["label"], r["text"].lower()): r for r in reversed(rows)}  # curated wins
     mark_ordinary(list(unique.values()), corpus or eval_data.parent / "corpus")

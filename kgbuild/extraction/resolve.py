@@ -76,7 +76,7 @@ REGION_WORDS = _region_words()
 # Evidence tiers: higher wins an overlap, then the longer span. A title that says "SoccerNet: A Scalable Dataset
 # for ..." makes SoccerNet a dataset in the whole text, whatever its shape says.
 TIERS = {
-    "lexicon:curated": 3,
+    "lexicon:curated": 3, "lexicon:variant": 3,
     "shapes:net_token": 3, "shapes:hyphen_net": 3, "shapes:versioned_family": 3, "shapes:former_token": 3,
     "shapes:modified_region": 3, "shapes:named_area": 3, "shapes:dataset_variant": 3,
     "shapes:named_dataset": 3, "shapes:titled_dataset": 3, "shapes:titled_lower_dataset": 3,
@@ -907,6 +907,10 @@ class Resolver:
                     if candidate is not None:
                         found.append(candidate)
         named = {i for c in found if c.component.startswith(("lexicon", "shapes")) for i in range(c.start, c.end)}
+        for cand in found:
+            if cand.component == "lexicon:variant":  # "approximate maximum likelihood" + "... estimation"
+                cand.end = max([cand.end] + [c.end for c in found if c.component == "lexicon:curated"
+                                             and cand.start < c.start < cand.end and c.label == cand.label])
         for cand in found:
             if cand.component == "lexicon:curated" and cand.label in ("METHOD", "MODEL"):
                 start = _titled_growth(doc, cand.start, cand.end)
