@@ -221,6 +221,14 @@ def tsv_rows(path: Path) -> list[list[str]]:
             if line and not line.startswith("#")]
 
 
+def write_tsv(path: Path, comment: str, rows: Iterable[Iterable[object]]) -> None:
+    """A mining output: one "#" comment line (the command and the columns), then tab-separated rows."""
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(f"# {comment}\n")
+        for row in rows:
+            handle.write("\t".join(str(field) for field in row) + "\n")
+
+
 def read_mined(path: Path = MINED) -> list[tuple[str, int, int]]:
     """(name, context docs, all docs) rows of the committed mining output."""
     return [(name, int(in_context), int(total)) for name, in_context, total in tsv_rows(path)]
@@ -239,11 +247,8 @@ def main() -> None:
     parser.add_argument("--min-docs", type=int, default=2, help="candidates kept in the output (not the filter)")
     args = parser.parse_args()
     rows = mine(read_corpus(args.corpus, evaluation_titles(args.shared)), args.min_docs)
-    with args.out.open("w", encoding="utf-8") as handle:
-        handle.write(f"# python -m kgbuild.extraction.mine_datasets --min-docs {args.min_docs}: "
-                     "name, abstracts with a dataset context, abstracts with the name\n")
-        for name, in_context, total in rows:
-            handle.write(f"{name}\t{in_context}\t{total}\n")
+    write_tsv(args.out, f"python -m kgbuild.extraction.mine_datasets --min-docs {args.min_docs}: name, abstracts "
+              "with a dataset context, abstracts with the name", rows)
     print(f"wrote {len(rows)} candidates to {args.out}; {len(select(rows))} pass the precision filter")
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from spacy.language import Language
 
 from .abbreviations import find_definitions
-from .mine_datasets import evaluation_titles, read_corpus, tsv_rows
+from .mine_datasets import evaluation_titles, read_corpus, tsv_rows, write_tsv
 from .training.paths import SHARED
 
 DATA = Path(__file__).parent / "data"
@@ -100,11 +100,8 @@ def main() -> None:
     from .pipeline import load_pipeline  # here: the resolver imports this module's HEADS through acronyms.py
 
     rows = mine(load_pipeline("fast"), read_corpus(args.corpus, evaluation_titles(args.shared)))
-    with args.out.open("w", encoding="utf-8") as handle:
-        handle.write("# python -m kgbuild.extraction.mine_methods: lower-case long form, abstracts defining it, "
-                     "commonest short form\n")
-        for phrase, defined, short in rows:
-            handle.write(f"{phrase}\t{defined}\t{short}\n")
+    write_tsv(args.out, "python -m kgbuild.extraction.mine_methods: lower-case long form, abstracts defining it, "
+              "commonest short form", rows)
     print(f"wrote {len(rows)} long forms to {args.out}; {len(select(rows))} pass the precision filter")
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from .mine_datasets import evaluation_titles, read_corpus, tsv_rows
+from .mine_datasets import evaluation_titles, read_corpus, tsv_rows, write_tsv
 from .training.paths import SHARED
 
 DATA = Path(__file__).parent / "data"
@@ -118,11 +118,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=MINED)
     args = parser.parse_args()
     rows = mine(read_corpus(args.corpus, evaluation_titles(args.shared)), list(bases()))
-    with args.out.open("w", encoding="utf-8") as handle:
-        handle.write("# python -m kgbuild.extraction.mine_variants: variant, abstracts, base name, "
-                     "share of the commonest word before it\n")
-        for variant, count, base, share in rows:
-            handle.write(f"{variant}\t{count}\t{base}\t{share}\n")
+    write_tsv(args.out, "python -m kgbuild.extraction.mine_variants: variant, abstracts, base name, share of the "
+              "commonest word before it", rows)
     print(f"wrote {len(rows)} variants to {args.out}; {len(select(rows))} pass the filter")
 
 

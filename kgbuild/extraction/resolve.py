@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from spacy.language import Language
@@ -247,17 +246,13 @@ _TEX = re.compile(r"[$\\^{}]|(?<![A-Za-z0-9]{2})_")  # "c_1", not "CHASE_DB1"
 _BARE_ACRONYM = re.compile(r"^(?:[A-Z]{2,6}|[A-Z](?:[a-z]?[A-Z]){1,4})s?$")  # "UAV", "IoT", "QoS"
 
 
-@lru_cache(maxsize=1)
-def _not_entities() -> frozenset[str]:
-    path = Path(__file__).parent / "data" / "not_entities.txt"
-    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return frozenset(line for line in lines if line and not line.startswith("#"))
+_NOT_ENTITIES = frozenset(line.strip() for line in (Path(__file__).parent / "data" / "not_entities.txt")
+                          .read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#"))
 
 
 def _no_entity(text: str) -> bool:
     """Whether `text` is a well-known name of something of no entity type (`data/not_entities.txt`)."""
-    names = _not_entities()
-    return text in names or text.endswith("s") and text[:-1] in names
+    return text in _NOT_ENTITIES or text.endswith("s") and text[:-1] in _NOT_ENTITIES
 
 
 def _other_sense(doc: Doc, text: str, lazy: dict) -> bool:
