@@ -16,6 +16,9 @@ from kgbuild.extraction import (
 )
 from kgbuild.extraction.abbreviations import find_definitions
 from kgbuild.extraction.canonical import bare_key
+from kgbuild.extraction.pipeline import make_doc
+from kgbuild.extraction.scored_ner import action_probabilities
+from kgbuild.graph import MENTIONS, PAPER, build_graph, node_id
 from kgbuild.reading import read_papers
 from kgbuild.records import ExtractedPaper, Paper
 
@@ -70,6 +73,36 @@ def test_provenance_offsets_point_at_the_mention_text(extracted):
                 assert mention.component and mention.label == entity.label
                 checked += 1
     assert checked > 500
+
+
+def test_model_mentions_carry_the_models_confidence_and_rule_matches_none(seeds):
+    accurate = list(extract_papers(seeds, mode="accurate"))
+    mentions = [m for xp in accurate for e in xp.entities for m in e.mentions]
+    scored = [m for m in mentions if m.confidence is not None]
+    assert len(scored) > 20 and all(0.0 < m.confidence <= 1.0 for m in scored)
+    assert all("ner" in m.component for m in scored)
+    assert all(m.confidence is not None for m in mentions if m.component.startswith("ner"))
+    assert all(m.confidence is None for m in mentions if "ner" not in m.component)
+    confidences = sorted(m.confidence for m in scored)
+    assert confidences[0] < 0.9 < confidences[-1]  # the model is sure of some names and unsure of others
+    found = {node_id(PAPER, xp.paper.id): {m.confidence for e in xp.entities for m in e.mentions} for xp in accurate}
+    edges = [(u, d) for u, _, k, d in build_graph(accurate).edges(keys=True, data=True) if k == MENTIONS]
+    sure = [(u, d) for u, d in edges if "confidence" in d]  # the graph keeps the highest model score
+    assert sure and all(d["confidence"] in found[u] and any("ner" in x for x in d["extractor"]) for u, d in sure)
+
+
+def test_scored_ner_finds_exactly_what_the_greedy_model_finds(seeds):
+    nlp = load_pipeline("accurate")
+    for name in ("ner_scholarly", "ner_brain"):
+        ner = nlp.get_pipe(name)
+        greedy = list(ner.pipe([make_doc(nlp, p) for p in seeds]))
+        scored = [make_doc(nlp, p) for p in seeds]
+        probabilities = action_probabilities(ner, scored)
+        assert sum(len(doc.ents) for doc in scored) > 20
+        assert [[(e.start, e.end, e.label_) for e in doc.ents] for doc in scored] == \
+            [[(e.start, e.end, e.label_) for e in doc.ents] for doc in greedy]
+        for doc, taken in zip(scored, probabilities, strict=True):
+            assert len(taken) == len(doc) and all(0.0 < p <= 1.0 for p in taken)
 
 
 def test_entity_keys_are_unique_per_label_within_a_paper(extracted):

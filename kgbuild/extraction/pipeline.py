@@ -23,11 +23,11 @@ from spacy.tokens import Doc
 
 from ..errors import KgbuildError
 from ..records import Entity, ExtractedPaper, Mention, Paper, Repository
-from . import abbreviations, canonical, code_links, gate, lexicons, patterns, resolve, tokenizer  # noqa: F401
+from . import abbreviations, canonical, code_links, gate, lexicons, patterns, resolve, scored_ner, tokenizer  # noqa: F401
 from .canonical import EntityGroup
 from .docs import doc_text  # noqa: F401  (registers the Doc extensions)
 
-EXTRACTION_VERSION = "0.32.0"
+EXTRACTION_VERSION = "0.33.0"
 """Bump whenever the output for the same input can change (rules, lexicons, models, keys)."""
 
 HERE = Path(__file__).parent
@@ -114,11 +114,13 @@ def _add_ner(nlp: Language, path: Path) -> None:
             source.replace_listeners("tok2vec", name, ["model.tok2vec"])
         target = name if name.startswith("ner") else f"ner_{path.name}"
         nlp.add_pipe(name, name=target, source=source, before="kgbuild_abbreviations")
-        last = target
+        last = nlp.add_pipe("kgbuild_scored_ner", name=f"score_{target}", after=target,
+                            config={"component": target}).name
+        nlp.disable_pipe(target)
         if target in GATED:
-            last = nlp.add_pipe("kgbuild_gate", name=f"gate_{target}", after=target,
-                                config={"component": target, "cue": GATED[target]}).name
-            nlp.disable_pipe(target)
+            scored, last = last, nlp.add_pipe("kgbuild_gate", name=f"gate_{target}", after=last,
+                                              config={"component": last, "cue": GATED[target]}).name
+            nlp.disable_pipe(scored)
         nlp.add_pipe("kgbuild_collect_ents", name=f"collect_{target}", after=last,
                      config={"spans_key": f"cand:{target}"})
 
@@ -161,7 +163,7 @@ def _entity(doc: Doc, paper: Paper, group: EntityGroup, sentences: dict[int, str
     mentions = []
     for span in group.spans:
         field, start, end = _field(doc, paper, span.start_char, span.end_char)
-        confidence = doc.user_data.get(("kg:confidence", span.start, span.end))
+        confidence = doc.user_data.get((resolve.ENTITY_CONFIDENCE, span.start, span.end))
         sent = span.sent
         if sent.start not in sentences:
             sentences[sent.start] = sent.text.strip()

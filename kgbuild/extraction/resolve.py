@@ -33,9 +33,12 @@ from .docs import doc_text
 from .extend import PART_WORDS, POSITION, coordinated, list_neighbours, part_start, qualified_end
 from .lexicons import DEFAULT_LEXICON, read_lexicon
 from .patterns import REGION_MODIFIERS, STARTER_WORDS
+from .scored_ner import CONFIDENCE
 
 CANDIDATE_PREFIX = "cand:"
 ENTITIES_KEY = "kg:entities"
+ENTITY_CONFIDENCE = "kg:confidence"
+"""`doc.user_data[(ENTITY_CONFIDENCE, start, end)]`: the confidence of a chosen span that a model found."""
 _BREAKS_FILE = Path(__file__).parent / "data" / "region_breaks.txt"
 REGION_BREAKS = frozenset(_BREAKS_FILE.read_text(encoding="utf-8").split()) if _BREAKS_FILE.is_file() else frozenset()
 """Words WhiteText training text uses often but never inside a region name (built by build_lexicons.py)."""
@@ -308,7 +311,7 @@ class Candidate:
     label: str
     component: str
     tier: int
-    score: float
+    score: float | None
 
 
 def _unmatched(doc: Doc, start: int, end: int) -> int | None:
@@ -655,7 +658,7 @@ def _extend(doc: Doc, chosen: dict, taken: list[bool], pairs: list) -> None:
     for label in ("DATASET", "MODEL"):
         anchors = [key for key, c in chosen.items() if c.label == label]
         for a, b in coordinated(doc, anchors, taken, _coordinable):
-            chosen[(a, b)] = Candidate(a, b, label, "coordination", 1, 0.0)
+            chosen[(a, b)] = Candidate(a, b, label, "coordination", 1, None)
     # a task name among the qualifiers is part of the dataset's name ("the IJB-A face recognition dataset")
     tasks = [key for key, c in chosen.items() if c.label == "TASK"]
     free = taken.copy()
@@ -973,7 +976,8 @@ class Resolver:
                 return None
         if label in ("METHOD", "MODEL") and clean[-1].lower_ in _PROBLEMS:
             label = "TASK"  # "the Capacitated Vehicle Routing Problem", "nonlinear programming problems"
-        confidence = (doc.user_data.get(("kg:confidence", span.start, span.end)) or 0.0)
+        confidence = doc.user_data.get((CONFIDENCE, span.start, span.end, label)) if component.startswith("ner") \
+            else None  # the model's score for the span it found, also when a rule trimmed it
         tier = TIERS["lexicon:curated"] if component.startswith("ner") and label in self.ner_tier_labels \
             else _tier(component)
         if component.startswith("lexicon") and _cuts_word(doc, start, end):
@@ -984,7 +988,8 @@ class Resolver:
         lazy: dict[str, object] = {}  # document-wide cues, computed when a filter first needs one
         found = self.candidates(doc, lazy)
         refine = {(c.start, c.end) for c in found if c.label == "MODEL" and c.tier >= 3}
-        found.sort(key=lambda c: (-c.tier, -(c.end - c.start), -c.score, c.start))
+        # a rule match beats a model's span of the same tier and length; of two models, the surer one wins
+        found.sort(key=lambda c: (-c.tier, -(c.end - c.start), -(2.0 if c.score is None else c.score), c.start))
         taken = [False] * len(doc)
         chosen: dict[tuple[int, int], Candidate] = {}
         for cand in found:
@@ -1006,6 +1011,8 @@ class Resolver:
                  for c in sorted(chosen.values(), key=lambda c: c.start)]
         doc.spans[ENTITIES_KEY] = spans
         doc.ents = spans
+        doc.user_data.update({(ENTITY_CONFIDENCE, c.start, c.end): c.score for c in chosen.values()
+                              if c.score is not None})
         doc._.kg_pairs = pairs
         return doc
 
@@ -1078,7 +1085,7 @@ class Resolver:
                         # (PV)" is no technique, whatever the model guessed for PV
                         _release(chosen, taken, (short.start, short.end))
                     continue
-                chosen[(long.start, long.end)] = Candidate(long.start, long.end, label, "abbreviation", 3, 0.0)
+                chosen[(long.start, long.end)] = Candidate(long.start, long.end, label, "abbreviation", 3, None)
                 for i in range(long.start, long.end):
                     taken[i] = True
             existing = chosen.get((short.start, short.end))
@@ -1086,7 +1093,7 @@ class Resolver:
                 overlapping = [c for c in chosen.values() if c.start < short.end and short.start < c.end]
                 if overlapping:
                     continue
-                chosen[(short.start, short.end)] = Candidate(short.start, short.end, label, "abbreviation", 3, 0.0)
+                chosen[(short.start, short.end)] = Candidate(short.start, short.end, label, "abbreviation", 3, None)
                 for i in range(short.start, short.end):
                     taken[i] = True
             else:
