@@ -218,14 +218,22 @@ def extract(paths: tuple[str, ...], output: Path, mode: str, n_process: int, eng
 @click.option("--forms", type=click.Choice(["entities", "surface"]), default="entities", show_default=True,
               help="'surface': score each surface form (name and every alias) as its own entry, for gold files "
               "that hold one entity per distinct string.")
+@click.option("--errors", "show_errors", is_flag=True,
+              help="Also list, per paper, the gold entities missed and the false predictions with the "
+              "components (and model confidence) that wrote them.")
 @_fail_cleanly
-def evaluate(gold: str, maps: tuple[str, ...], mode: str, as_json: bool, forms: str) -> None:
+def evaluate(gold: str, maps: tuple[str, ...], mode: str, as_json: bool, forms: str, show_errors: bool) -> None:
     """Extract from a gold JSONL file and print per-type precision, recall and F1."""
     from kgbuild.extraction import evaluate as run_evaluate
-    from kgbuild.extraction.scoring import format_table
+    from kgbuild.extraction.scoring import format_errors, format_table
 
-    scores = run_evaluate(gold, list(maps) or None, mode=mode, forms=forms)
-    click.echo(json.dumps(scores) if as_json else format_table(scores))
+    scores = run_evaluate(gold, list(maps) or None, mode=mode, forms=forms, errors=show_errors)
+    if as_json:
+        click.echo(json.dumps(scores))
+        return
+    if show_errors:
+        click.echo(format_errors(scores["errors"]) + "\n")
+    click.echo(format_table(scores))
 
 
 @main.command()

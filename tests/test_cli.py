@@ -53,3 +53,29 @@ def test_evaluate_scores_the_dev_gold_and_counts_surface_forms_on_request(shared
     # every alias becomes an entry of its own: more predictions, and gold entities hit by two forms
     assert surface["pred"] > entities["pred"] and surface["dup"] > 0
     assert runs["surface"]["forms"] == "surface"
+
+
+def test_evaluate_errors_list_every_miss_and_false_prediction_with_its_evidence(shared_dir: Path) -> None:
+    from kgbuild.extraction import evaluate
+    from kgbuild.extraction.scoring import norm
+
+    gold_path = shared_dir / "eval" / "dev_gold.jsonl"
+    result = evaluate(gold_path, mode="fast", errors=True)
+    micro, errors = result["micro"], result["errors"]
+    assert sum(len(p["missed"]) for p in errors) == micro["gold"] - micro["tp_gold"] > 0
+    assert sum(len(p["false"]) for p in errors) == micro["pred"] - micro["tp_pred"] > 0
+    gold = {norm(r["title"]): r["entities"] for r in map(json.loads, gold_path.read_text().splitlines())}
+    for paper in errors:
+        entities = gold[norm(paper["title"])]
+        for e in paper["missed"]:
+            assert any(g["name"] == e["name"] and g["type"] == e["type"] for g in entities)
+        for e in paper["false"]:
+            assert e["components"] and e["confidence"] is None  # fast mode: rules only, no model scores
+            assert not any(norm(e["name"]) in {norm(n) for n in [g["name"], *g.get("aliases", [])]}
+                           and g["type"] == e["type"] for g in entities)
+    shown = CliRunner().invoke(main, ["evaluate", str(gold_path), "--mode", "fast", "--errors"])
+    assert shown.exit_code == 0, shown.output
+    first = errors[0]["missed"][0] if errors[0]["missed"] else errors[0]["false"][0]
+    assert errors[0]["title"] in shown.output and first["name"] in shown.output
+    assert shown.output.count("\n  missed  ") == micro["gold"] - micro["tp_gold"]
+    assert shown.output.rstrip().splitlines()[-1].startswith("micro P")

@@ -79,14 +79,16 @@ def surface_forms(entities: list[dict]) -> list[dict]:
 
 def evaluate(gold_path: str | Path, maps: list[str] | None = None, mode: str = "accurate",
              rows: list[dict] | None = None, predictions_out: str | Path | None = None,
-             forms: str = "entities") -> dict:
+             forms: str = "entities", errors: bool = False) -> dict:
     """Extract from every abstract of a gold file and score like score.py (document level).
 
     Without `maps`, predicted types that the gold file never uses (e.g. TASK and METRIC against a
     file annotating only our four guideline types) are left out, as score.py leaves out unmapped
     types when a map is given. `forms="surface"` scores every surface form of an entity as its own
     entry (`surface_forms`), as corpora built from distinct strings count. Returns score.py's --json
-    structure plus "mode".
+    structure plus "mode", and with `errors` an "errors" list: per paper with any, the gold entities
+    missed and the predictions that match none, each false one with the components and model confidence
+    behind it, so a user sees why it was written.
     """
     if forms not in ("entities", "surface"):
         raise InputError(f"unknown forms {forms!r}: use 'entities' or 'surface'")
@@ -104,7 +106,23 @@ def evaluate(gold_path: str | Path, maps: list[str] | None = None, mode: str = "
             if out:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
     gold = {norm(row.get("title", "")): row.get("entities", []) for row in rows}
-    result = table(pred, gold, mapping)
+    found: dict[str, dict] | None = {} if errors else None
+    result = table(pred, gold, mapping, found)
     result["mode"] = mode
     result["forms"] = forms
+    if found is not None:
+        titles = {norm(row.get("title", "")): row.get("title", "") for row in rows}
+        result["errors"] = [{"title": titles[title], "missed": [_missed(*m) for m in wrong["missed"]],
+                             "false": [_false(*f) for f in wrong["false"]]} for title, wrong in found.items()]
     return result
+
+
+def _missed(entity: dict, predicted_as: list[str]) -> dict:
+    return {"name": entity["name"], "type": entity["type"], "predicted_as": predicted_as}
+
+
+def _false(entity: dict, gold_types: list[str]) -> dict:
+    mentions = entity.get("mentions", [])
+    scores = [m["confidence"] for m in mentions if m.get("confidence") is not None]
+    return {"name": entity["name"], "type": entity["type"], "gold_types": gold_types,
+            "components": sorted({m["component"] for m in mentions}), "confidence": max(scores, default=None)}

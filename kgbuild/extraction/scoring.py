@@ -28,7 +28,8 @@ def parse_map(pairs: list[str] | None) -> dict[str, set[str]]:
     return mapping
 
 
-def score(pred: dict, gold: dict, mapping: dict) -> tuple[dict, dict]:
+def score(pred: dict, gold: dict, mapping: dict, errors: dict | None = None) -> tuple[dict, dict]:
+    """score.py's counts; `errors`, if given, collects per title what was missed and what was false."""
     counts: dict = defaultdict(lambda: {"tp_pred": 0, "pred": 0, "tp_gold": 0, "gold": 0, "dup": 0})
     untyped = {"tp_pred": 0, "pred": 0, "tp_gold": 0, "gold": 0}
     allowed = (lambda g: mapping.get(g)) if mapping else (lambda g: {g})
@@ -40,7 +41,7 @@ def score(pred: dict, gold: dict, mapping: dict) -> tuple[dict, dict]:
         for entity in pred.get(title, []):
             text = norm(entity.get("name") or entity.get("text") or "")
             if text and (pred_types is None or entity.get("type") in pred_types):
-                predicted.setdefault((text, entity.get("type")), None)
+                predicted.setdefault((text, entity.get("type")), entity)
         forms = []
         for entity in gold_entities:
             names = {norm(entity["name"])} | {norm(a) for a in entity.get("aliases", [])}
@@ -60,6 +61,9 @@ def score(pred: dict, gold: dict, mapping: dict) -> tuple[dict, dict]:
                     matched_by[index].add(text)
             if neutral and not hit:
                 continue
+            if errors is not None and not hit:
+                errors.setdefault(title, {"missed": [], "false": []})["false"].append(
+                    (predicted[(text, ptype)], sorted({g for names, g in forms if text in names})))
             counts[group(ptype)]["pred"] += 1
             counts[group(ptype)]["tp_pred"] += hit
             untyped["pred"] += 1
@@ -71,6 +75,9 @@ def score(pred: dict, gold: dict, mapping: dict) -> tuple[dict, dict]:
             counts[key]["gold"] += 1
             counts[key]["tp_gold"] += bool(matched_by[index])
             counts[key]["dup"] += len(matched_by[index]) > 1
+            if errors is not None and not matched_by[index]:
+                errors.setdefault(title, {"missed": [], "false": []})["missed"].append(
+                    (gold_entities[index], sorted({t for text, t in predicted if text in names})))
             untyped["gold"] += 1
             untyped["tp_gold"] += any(p[0] in names for p in predicted)
     return counts, untyped
@@ -83,9 +90,9 @@ def prf(tp_pred: int, pred: int, tp_gold: int, gold: int) -> tuple[float, float,
     return p, r, f
 
 
-def table(pred: dict, gold: dict, mapping: dict) -> dict:
-    """score.py's --json output: per-type rows, micro and untyped P/R/F1."""
-    counts, untyped = score(pred, gold, mapping)
+def table(pred: dict, gold: dict, mapping: dict, errors: dict | None = None) -> dict:
+    """score.py's --json output: per-type rows, micro and untyped P/R/F1 (`errors` as in `score`)."""
+    counts, untyped = score(pred, gold, mapping, errors)
     rows = {}
     for key in sorted(counts):
         c = counts[key]
@@ -109,4 +116,21 @@ def format_table(result: dict) -> str:
     lines.append(f"papers {result['papers']}, without a prediction line {result['papers_without_prediction']}")
     lines.append(f"untyped P {loose['p']:.3f} R {loose['r']:.3f} F1 {loose['f']:.3f}")
     lines.append(f"micro P {micro['p']:.3f} R {micro['r']:.3f} F1 {micro['f']:.3f}")
+    return "\n".join(lines)
+
+
+def format_errors(errors: list[dict]) -> str:
+    """Per paper, the gold entities missed and the predictions no gold entity matches, with their evidence."""
+    lines = []
+    for paper in errors:
+        lines.append(paper["title"])
+        for e in paper["missed"]:
+            seen = f" (predicted as {', '.join(e['predicted_as'])})" if e["predicted_as"] else ""
+            lines.append(f"  missed  {e['type']:<13}{e['name']}{seen}")
+        for e in paper["false"]:
+            evidence = ", ".join(e["components"])
+            if e["confidence"] is not None:
+                evidence += f", confidence {e['confidence']:.2f}"
+            gold = f" (gold type {', '.join(e['gold_types'])})" if e["gold_types"] else ""
+            lines.append(f"  false   {e['type']:<13}{e['name']}{gold}" + (f"  [{evidence}]" if evidence else ""))
     return "\n".join(lines)
