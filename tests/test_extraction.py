@@ -91,6 +91,27 @@ def test_model_mentions_carry_the_models_confidence_and_rule_matches_none(seeds)
     assert sure and all(d["confidence"] in found[u] and any("ner" in x for x in d["extractor"]) for u, d in sure)
 
 
+def test_unsure_model_guesses_are_dropped_unless_the_text_defines_them(seeds):
+    resolver = load_pipeline("accurate").get_pipe("kgbuild_resolve")
+    threshold = resolver.ner_min_confidence
+    assert threshold >= 0.5
+    try:
+        resolver.ner_min_confidence = 0.0
+        everything = {(xp.paper.id, e.label, e.name): e for xp in extract_papers(seeds, mode="accurate")
+                      for e in xp.entities}
+    finally:
+        resolver.ner_min_confidence = threshold
+    kept = {(xp.paper.id, e.label, e.name) for xp in extract_papers(seeds, mode="accurate") for e in xp.entities}
+    dropped = set(everything) - kept
+    assert kept <= set(everything) and dropped
+    for key in dropped:
+        assert all(m.component.startswith("ner_scholarly") and m.confidence < threshold
+                   for m in everything[key].mentions), key
+    defined = [e for e in everything.values() if any(m.component == "abbreviation" for m in e.mentions)
+               and any(m.confidence is not None and m.confidence < threshold for m in e.mentions)]
+    assert defined and all((k[0], e.label, e.name) in kept for k, e in everything.items() if e in defined)
+
+
 def test_scored_ner_finds_exactly_what_the_greedy_model_finds(seeds):
     nlp = load_pipeline("accurate")
     for name in ("ner_scholarly", "ner_brain"):

@@ -831,10 +831,10 @@ def _named_label(span: Span) -> str | None:
 @Language.factory("kgbuild_resolve", default_config={"neuro_gate": True,
                                                     "ner_evidence_labels": ["BRAIN_REGION", "DATASET"],
                                                     "ner_tier_labels": ["BRAIN_REGION"],
-                                                    "ner_descriptive": False})
+                                                    "ner_descriptive": False, "ner_min_confidence": 0.0})
 def make_resolve(nlp: Language, name: str, neuro_gate: bool, ner_evidence_labels: list[str],
-                 ner_tier_labels: list[str], ner_descriptive: bool) -> Resolver:
-    return Resolver(name, neuro_gate, ner_evidence_labels, ner_tier_labels, ner_descriptive)
+                 ner_tier_labels: list[str], ner_descriptive: bool, ner_min_confidence: float) -> Resolver:
+    return Resolver(name, neuro_gate, ner_evidence_labels, ner_tier_labels, ner_descriptive, ner_min_confidence)
 
 
 class Resolver:
@@ -846,12 +846,17 @@ class Resolver:
     (`ner_acceptable`). For `ner_tier_labels` the NER's extent wins overlaps like curated evidence.
     `ner_descriptive` also keeps lower-case descriptive NER phrases ("duration model", "deep networks"),
     as the SciERC/SciREX annotation does; set it with every label in the other two lists to score
-    such a corpus ("corpus" policy in bench/quality.py).
+    such a corpus ("corpus" policy in bench/quality.py). A span of a label outside `ner_tier_labels` that
+    its model scored below `ner_min_confidence` (`kgbuild_scored_ner`) is dropped unless it is a form of a
+    definition: on abstracts of every field such guesses are mostly devices, programs and fragments (for
+    tasks and metrics only outside texts about learning systems, where the unsure ones are right half the time).
     """
 
     def __init__(self, name: str, neuro_gate: bool, ner_evidence_labels: list[str] | None = None,
-                 ner_tier_labels: list[str] | None = None, ner_descriptive: bool = False) -> None:
+                 ner_tier_labels: list[str] | None = None, ner_descriptive: bool = False,
+                 ner_min_confidence: float = 0.0) -> None:
         self.name = name
+        self.ner_min_confidence = ner_min_confidence
         self.neuro_gate = neuro_gate
         self.ner_evidence_labels = set(ner_evidence_labels or ())
         self.ner_tier_labels = set(ner_tier_labels or ())
@@ -929,6 +934,11 @@ class Resolver:
         clean = doc[start:end]
         if component.startswith("ner") and not self._ner_keeps(span, clean, label):
             return None
+        confidence = doc.user_data.get((CONFIDENCE, span.start, span.end, label)) if component.startswith("ner") \
+            else None  # the model's score for the span it found, also when a rule trimmed it
+        if (confidence is not None and confidence < self.ner_min_confidence and label not in self.ner_tier_labels
+                and (label in SENSE_LABELS or not self._learning(doc, lazy)) and not _in_definition(doc, start, end)):
+            return None  # an unsure guess, unless the text defines a short form for it
         if component.startswith("ner") and (_TEX.search(clean.text) or _QUANTITY.match(clean.text)):
             return None  # "3+c_1", "$-EKF": cut out of TeX mathematics; "3-40x", "-20 dB": quantities
         if component.startswith("ner") and label != "BRAIN_REGION" and not self.ner_descriptive:
@@ -976,8 +986,6 @@ class Resolver:
                 return None
         if label in ("METHOD", "MODEL") and clean[-1].lower_ in _PROBLEMS:
             label = "TASK"  # "the Capacitated Vehicle Routing Problem", "nonlinear programming problems"
-        confidence = doc.user_data.get((CONFIDENCE, span.start, span.end, label)) if component.startswith("ner") \
-            else None  # the model's score for the span it found, also when a rule trimmed it
         tier = TIERS["lexicon:curated"] if component.startswith("ner") and label in self.ner_tier_labels \
             else _tier(component)
         if component.startswith("lexicon") and _cuts_word(doc, start, end):
