@@ -3,8 +3,9 @@
 Steps, in order: clean each candidate's edges (a lexicon match inside a hyphenated word grows over a
 glued prefix: "self-attention"); split a trained region span at words that no region name contains
 ("the X reach the Y" is X and Y; `data/region_breaks.txt`); drop generic phrases, spans inside URLs,
-publisher notices or across the title/abstract boundary, and brain-region look-alikes outside
-neuroscience text; pick spans greedily by evidence tier, then length, then score; refine MODEL vs
+publisher notices or across the title/abstract boundary, brain-region look-alikes outside
+neuroscience text, and a model's unsure guesses (below `ner_min_confidence`) that the text does not define;
+pick spans greedily by evidence tier, then length, then the model's confidence (a rule's match first); refine MODEL vs
 METHOD by shape; use abbreviation definitions to fix the long form's extent and to type every use of
 the short form (a lexicon short form yields to the text's own, different definition: "episodic
 memory (EM)"); a defined long form is the entity wherever it is written again; then extend
@@ -14,7 +15,8 @@ detection benchmark"), and a region grows over a positioned part word before it 
 X"); last, names of ideas ("... Hypothesis", "Theory of ...") are dropped.
 
 The chosen spans go to `doc.spans["kg:entities"]` (span id = the component or rule that produced it)
-and to `doc.ents`; `doc._.kg_links` pairs short forms with their long forms for the canonicaliser.
+and to `doc.ents`, with a model's confidence in `doc.user_data[(ENTITY_CONFIDENCE, start, end)]`;
+`doc._.kg_links` pairs short forms with their long forms for the canonicaliser.
 """
 
 from __future__ import annotations
