@@ -11,12 +11,11 @@ right when its text is one of the gold names or aliases of its document (untyped
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
 from kgbuild.extraction.pipeline import load_pipeline, make_doc
-from kgbuild.extraction.scored_ner import action_probabilities
+from kgbuild.extraction.scored_ner import scored_entities
 from kgbuild.extraction.training.build import DEFAULT_DATA
 from kgbuild.extraction.training.convert import read_jsonl, split_rows
 from kgbuild.extraction.training.evaluate import DEFAULT_SCORER
@@ -34,9 +33,9 @@ def judged(component: str, rows: list[dict], norm) -> list[tuple[float, bool]]:
     found = []
     for start in range(0, len(docs), 64):
         batch = docs[start:start + 64]
-        for doc, taken, row in zip(batch, action_probabilities(ner, batch), rows[start:start + 64], strict=True):
+        for entities, row in zip(scored_entities(ner, batch), rows[start:start + 64], strict=True):
             gold = {norm(n) for e in row["entities"] for n in (e["name"], *e.get("aliases", []))}
-            found += [(math.prod(taken[e.start:e.end]), norm(e.text) in gold) for e in doc.ents]
+            found += [(score, norm(ent.text) in gold) for ent, score in entities]
     return found
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
 CONFIDENCE = "kg:ner_confidence"
@@ -64,6 +64,12 @@ def action_probabilities(ner: EntityRecognizer, docs: list[Doc]) -> list[list[fl
     return taken
 
 
+def scored_entities(ner: EntityRecognizer, docs: list[Doc]) -> list[list[tuple[Span, float]]]:
+    """Parse `docs` in place; per Doc, each entity with its confidence (the product over its tokens)."""
+    return [[(ent, math.prod(taken[ent.start:ent.end])) for ent in doc.ents]
+            for doc, taken in zip(docs, action_probabilities(ner, docs), strict=True)]
+
+
 class ScoredNER:
     """Runs `ner` and records each entity's confidence beside it in `doc.user_data`."""
 
@@ -76,9 +82,8 @@ class ScoredNER:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size):
-            for doc, probabilities in zip(batch, action_probabilities(self.ner, batch), strict=True):
-                for ent in doc.ents:
+            for doc, entities in zip(batch, scored_entities(self.ner, batch), strict=True):
+                for ent, score in entities:
                     key = (CONFIDENCE, ent.start, ent.end, ent.label_)
-                    score = math.prod(probabilities[ent.start:ent.end])
                     doc.user_data[key] = max(score, doc.user_data.get(key, 0.0))
             yield from batch
