@@ -738,6 +738,22 @@ def test_capitals_name_a_dataset_only_where_the_text_did_not_capitalise_every_wo
     assert {e.name for e in xp.entities if e.label == "DATASET"} == {"Zorbic Emotional Speech Corpus"}, xp.entities
 
 
+def test_capitals_give_no_dataset_that_starts_inside_a_longer_capitalised_run():
+    # five capitalised words before "Suite" are more than the rule reads; its last four are no name
+    xp = _extract_one("We evaluate the agent in two suites with pixel inputs: Zorbic Quux Lab and Blorp Control "
+                      "Suite, and report returns after ten million frames.")
+    names = {e.name for e in xp.entities if e.label == "DATASET"}
+    assert not [name for name in names if name.startswith(("Lab", "Quux"))], xp.entities
+    # a name after a sentence opener is still read whole
+    xp = _extract_one("On Zorbic Control Suite the agent learns fastest.")
+    assert {e.name for e in xp.entities if e.label == "DATASET"} == {"Zorbic Control Suite"}, xp.entities
+    # named environments of the RL suites are benchmarks, as the suites that hold them are
+    xp = _extract_one("We train PPO on CartPole, LunarLander and HalfCheetah, and on DeepMind Lab and "
+                      "DeepMind Control Suite.")
+    assert {e.name for e in xp.entities if e.label == "DATASET"} == {
+        "CartPole", "LunarLander", "HalfCheetah", "DeepMind Lab", "DeepMind Control Suite"}, xp.entities
+
+
 @pytest.mark.parametrize("mode", ["fast", "accurate"])
 def test_a_short_model_name_is_a_model_only_in_text_about_learning(mode):
     # SSD (a detector), OPT and Gemini (language models) are curated model names; here they are other things

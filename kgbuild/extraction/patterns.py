@@ -294,6 +294,18 @@ CASE_CUED = {"titled_dataset", "titled_lower_dataset"}
 """Rules that read capitals as a name; a Title Case title capitalises every word ("A Lexical Database")."""
 
 
+_CAPITAL_BEFORE = re.compile(r"(?<![\w-])([A-Z][\w.+-]*) $")
+_STARTER_SET = frozenset(STARTER_WORDS)
+
+
+def _inside_capitals(text: str, start: int) -> bool:
+    """Whether a capitals rule's match starts right after a capitalised word that is no sentence opener: the
+    regex found no name that fits from the run's first word, so this is its tail ("VizDoom, DeepMind Lab and
+    DeepMind Control Suite" gives "Lab and DeepMind Control Suite"), not a name."""
+    before = _CAPITAL_BEFORE.search(text, max(0, start - 40), start)
+    return before is not None and before.group(1) not in _STARTER_SET
+
+
 def title_case_end(doc: Doc) -> int:
     """The title's length in characters if the title is in Title Case (most words of four letters or more
     capitalised), else 0."""
@@ -328,7 +340,7 @@ class ShapeMatcher:
                     continue
                 if rule in CASE_CUED:
                     titled = title_case_end(doc) if titled is None else titled
-                    if start < titled:
+                    if start < titled or _inside_capitals(text, start):
                         continue
                 span = doc.char_span(start, end, label=label, alignment_mode="contract")
                 if span is None or not len(span):
