@@ -543,6 +543,15 @@ def test_a_dataset_only_the_ner_sees_needs_a_text_about_learning_systems():
     assert ("Quux DataBase", "DATASET") in found
 
 
+def test_a_phrase_only_the_ner_calls_a_technique_needs_a_text_about_learning_systems():
+    ner = [("conventional ZQ FETs", "METHOD")]
+    text = "Our decoder runs beside conventional ZQ FETs in the array."
+    found = _resolve_with_ner(text, ner)
+    assert not [t for t, _ in found if "FETs" in t], found
+    found = _resolve_with_ner(text.replace("in the array", "when a neural network is trained"), ner)
+    assert ("ZQ FETs", "METHOD") in found, found
+
+
 def test_a_name_headed_problem_is_a_task_whatever_typed_it():
     found = _fast("We train a neural solver for the Zorbic Vehicle Quux Problem (ZVQP); the ZVQP is hard.")
     assert ("Zorbic Vehicle Quux Problem", "TASK") in found, found

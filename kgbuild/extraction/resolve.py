@@ -4,7 +4,8 @@ Steps, in order: clean each candidate's edges (a lexicon match inside a hyphenat
 glued prefix: "self-attention"); split a trained region span at words that no region name contains
 ("the X reach the Y" is X and Y; `data/region_breaks.txt`); drop generic phrases, spans inside URLs,
 publisher notices or across the title/abstract boundary, brain-region look-alikes outside
-neuroscience text, and a model's unsure guesses (below `ner_min_confidence`) that the text does not define;
+neuroscience text, a model's unsure guesses (below `ner_min_confidence`) that the text does not define, and
+datasets or multi-word techniques that only the scholarly model found in a text on no learning system;
 pick spans greedily by evidence tier, then length, then the model's confidence (a rule's match first); refine MODEL vs
 METHOD by shape; use abbreviation definitions to fix the long form's extent and to type every use of
 the short form (a lexicon short form yields to the text's own, different definition: "episodic
@@ -957,6 +958,9 @@ class Resolver:
                 return None
             if label == "DATASET" and not self._learning(doc, lazy):
                 return None  # a dataset only the NER sees in a text on no learning system: a chip, an institute
+            if label == "METHOD" and any(t.whitespace_ for t in clean[:-1]) and not self._learning(doc, lazy) \
+                    and not _in_definition(doc, start, end):
+                return None  # likewise a phrase it calls a technique: "RF MEMS", "receptors TCR", "internal DSL"
         text = clean.text.lower()
         descriptive = self.ner_descriptive and component.startswith("ner")
         if text in GENERIC and not descriptive or all(t.is_stop or t.is_punct or t.like_num for t in clean):
