@@ -436,6 +436,9 @@ def test_abbreviation_not_found_in_citations_or_figures():
     nlp = load_pipeline("fast")
     doc = nlp("Results (Fig. 2) improved (2019) as shown (see above).")
     assert doc._.kg_abbreviations == []
+    # a name in brackets whose letters only a whole clause spells is an alternative, not a short form
+    doc = nlp("Experimental results demonstrate that a proper sketch of ZorbNet (or ResNet) beats the baselines.")
+    assert doc._.kg_abbreviations == []
 
 
 def test_tokenizer_splits_scientific_glue():
