@@ -602,9 +602,11 @@ def test_one_word_ner_names_need_the_vocabulary_of_the_fields_the_model_learned(
     ner = [("ZQSM", "METHOD"), ("ZQRX", "METHOD"), ("linear ZQPC", "METHOD")]
     found = _resolve_with_ner("Handsets switch from ZQSM to ZQRX links with linear ZQPC in cities.", ner)
     assert not {t for t, _ in found} & {"ZQSM", "ZQRX"}, found
-    assert ("linear ZQPC", "METHOD") in found  # a name of several words is not gated
+    assert "linear ZQPC" not in {t for t, _ in found}  # several words need a learning word (test below)
     found = _resolve_with_ner("A parser switches from ZQSM to ZQRX links with linear ZQPC in cities.", ner)
     assert {("ZQSM", "METHOD"), ("ZQRX", "METHOD")} <= found
+    found = _resolve_with_ner("A trained parser switches from ZQSM to ZQRX links with linear ZQPC in cities.", ner)
+    assert ("linear ZQPC", "METHOD") in found
     found = _resolve_with_ner("Proteins slide along a model DNA while a learning rule tracks them.",
                               [("model DNA", "METHOD")])
     assert "DNA" not in {t for t, _ in found}, found  # the corpus spells DNA out as no technique
