@@ -778,6 +778,15 @@ def test_a_short_model_name_is_a_model_only_in_text_about_learning(mode):
     assert {"OPT", "Gemini"} <= {e.name for e in learning.entities if e.label == "MODEL"}, learning.entities
 
 
+def test_rates_and_ratios_are_no_words_of_neuroscience():
+    # "TS" is a region short form of the WhiteText lexicon; a text needs neuroscience words to keep it
+    found = _fast("Because the transition state (TS) moves as the loading rate is varied, the TS location and the "
+                  "unbinding rates are hard to infer.")
+    assert not [t for t, label in found if label == "BRAIN_REGION"], found
+    found = _fast("In rats, cells of the transition state (TS) fire before the spiking of thalamic neurons.")
+    assert [t for t, label in found if label == "BRAIN_REGION"], found
+
+
 def test_encoding_and_decoding_analyses_are_methods_only_in_neuroscience_text():
     neuro = _fast("We fit voxelwise semantic encoding models to fMRI responses of human cortex and compare "
                   "them with neural decoding of cortical activity; these encoding models predict the brain well.")

@@ -143,9 +143,10 @@ GENERIC = {
 }
 _QUANTITY = re.compile(r"^[-+\u2212]?\d(?!.*[A-Za-z]{3})")
 """A number with at most a unit or a dimension: "3-40x", "-20 dB", "2D"; no name ("3D-CNN" is one)."""
-NEURO_CUES = re.compile(r"\b(?:neuron|neural activity|brain|cortex|cortical|hippocamp|thalam|fmri|eeg|"
-                        r"electrophysiolog|synap|neuroscien|rats?|mice|mouse|macaque|monkey|primate|"
-                        r"lesion|axon|dendrit|spike|spiking|nucleus|nuclei|neurotransmit|dopamin)", re.IGNORECASE)
+NEURO_CUES = re.compile(r"\b(?:neuron|neural activit|brain|hippocamp|thalam|fmri|eeg|electrophysiolog|synap|"
+                        r"neuroscien|macaque|monkey|primate|lesion|axon|dendrit|spik|neurotransmit|dopamin|"
+                        r"(?:cortex|cortical|rats?|mice|mouse|nucleus|nuclei)\b)", re.IGNORECASE)
+"""Words of neuroscience text: stems, and whole words where a stem would be another word ("rate", "nucleic")."""
 # A defined name headed "network", "machine" or "architecture" is a model only in a text about learning
 # systems, or when it says so itself ("... neural network"): elsewhere it is a sensor, social or optical
 # network, a virtual or state machine, a software architecture ("Passive Optical Networks (PON)",
