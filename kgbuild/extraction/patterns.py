@@ -148,7 +148,9 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     # three characters or more: "IL-1B" is a cytokine)
     ("MODEL", "sized_model", r"(?<![\w-])[A-Z][A-Za-z0-9.]{2,}(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?B(?![\w-])"),
     ("MODEL", "hyphen_llm", r"(?<![\w-])[A-Z][A-Za-z0-9]+-(?:LLM|GPT|BERT|GAN|VAE|ViT|CLIP|NeRF|LM|VLM)(?![\w-])"),
-    ("DATASET", "named_dataset", r"(?<![\w-])(?:" + _CODE + r" ){1,3}(?:" + "|".join(DATASET_HEADS) + r")(?![\w-])"),
+    # the first word has a letter: "TUT Sound Events 2017 dataset" gives no "2017 dataset"
+    ("DATASET", "named_dataset", r"(?<![\w-])(?=[\w.+-]*[A-Za-z])(?:" + _CODE + r" ){1,3}(?:" + "|".join(DATASET_HEADS)
+     + r")(?![\w-])"),
     ("DATASET", "titled_dataset", r"(?<![\w-])" + _STARTERS + r"(?:" + _TITLED + r" ){1,4}(?:Dataset|Benchmark|Corpus|"
      r"Database|Suite|Challenge|Treebank)(?![\w-])"),
     # "Labeled Faces in the Wild dataset": two or more capitalised words before a lower-case head name a dataset
