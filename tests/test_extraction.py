@@ -546,6 +546,15 @@ def test_a_dataset_only_the_ner_sees_needs_a_text_about_learning_systems():
     assert ("Quux DataBase", "DATASET") in found
 
 
+def test_neurons_of_an_animal_make_no_text_about_learning_systems():
+    # the scholarly NER calls embryonic days and tracers datasets and techniques in neuroanatomy text
+    ner = [("E12", "DATASET"), ("ZQB-tracer", "METHOD")]
+    found = _resolve_with_ner("Neurons of the rat spinal cord were labeled with ZQB-tracer at E12 and E14.", ner)
+    assert not [t for t, _ in found if t in {"E12", "ZQB-tracer"}], found
+    found = _resolve_with_ner("Artificial neurons of a spiking neural network read ZQB-tracer data at E12.", ner)
+    assert ("E12", "DATASET") in found, found
+
+
 def test_a_phrase_only_the_ner_calls_a_technique_needs_a_text_about_learning_systems():
     ner = [("conventional ZQ FETs", "METHOD")]
     text = "Our decoder runs beside conventional ZQ FETs in the array."

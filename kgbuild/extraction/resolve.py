@@ -151,9 +151,10 @@ NEURO_CUES = re.compile(r"\b(?:neuron|neural activit|brain|hippocamp|thalam|fmri
 # systems, or when it says so itself ("... neural network"): elsewhere it is a sensor, social or optical
 # network, a virtual or state machine, a software architecture ("Passive Optical Networks (PON)",
 # "Ethereum Virtual Machine (EVM)"). A short one-word model name needs one such word in the text:
-# elsewhere "SSD" is a disk, "Gemini" a telescope, "Maple" a computer algebra system.
-LEARNING_CUES = re.compile(r"\b(?:neural|neurons?|learn\w*|train\w*|deep|perceptrons?|backprop\w*|gradients?|"
-                           r"classif\w*|spiking|transformers?|convolution\w*|recurrent|(?:Bi)?LSTMs?|embeddings?|"
+# elsewhere "SSD" is a disk, "Gemini" a telescope, "Maple" a computer algebra system. Neurons and spikes of an
+# animal are no such word: only "neural network/model/architecture" and "artificial neurons" are.
+LEARNING_CUES = re.compile(r"\b(?:neural (?:net\w*|models?|architectures?)|artificial neur\w*|learn\w*|train\w*|deep|"
+                           r"perceptrons?|backprop\w*|gradients?|classif\w*|transformers?|convolution\w*|recurrent|(?:Bi)?LSTMs?|embeddings?|"
                            r"language models?|LLMs?|attention|interpretab\w*|pre-?train\w*|fine-?tun\w*|prompt\w*|"
                            r"generative|artificial intelligence|baselines?|outperform\w*|reasoning|state-of-the-art)\b",
                            re.IGNORECASE)
