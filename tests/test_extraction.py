@@ -495,7 +495,7 @@ def test_a_trained_span_that_stops_inside_a_bracket_is_cut_back_or_dropped():
 
 def test_trained_ner_regions_and_datasets_count_as_evidence():
     text = ("Neurons in the lateral part of the parafascicular thalamic nucleus of the rat project to the "
-            "striatum; we also report results on the Quux faces collection.")
+            "striatum; we also train a classifier on the Quux faces collection.")
     found = _resolve_with_ner(text, [("lateral part of the parafascicular thalamic nucleus", "BRAIN_REGION"),
                                      ("Quux faces collection", "DATASET")])
     assert ("lateral part of the parafascicular thalamic nucleus", "BRAIN_REGION") in found
