@@ -270,7 +270,7 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
                 continue
             _, long = find_abbreviation(candidate, short)
             long = _trimmed(long) if long is not None else None
-            if long is not None and len([t for t in long if t.is_alpha]) > 2 * len(_capitals(short.text)) + 1:
+            if long is not None and sum(t.is_alpha for t in long) > 2 * len(_capitals(short.text)) + 1:
                 continue  # letters scattered over a clause: "results demonstrate ... AlexNet (or ResNet)"
         long = _capitals_start(short, _whole_word_start(_without_trailing_marks(long)) if long is not None else None)
         if long is None or len(long) > _MAX_LONG_TOKENS or long.text.lower() == short.text.lower():

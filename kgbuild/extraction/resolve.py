@@ -153,10 +153,11 @@ NEURO_CUES = re.compile(r"\b(?:neuron|neural activit|brain|hippocamp|thalam|fmri
 # "Ethereum Virtual Machine (EVM)"). A short one-word model name needs one such word in the text:
 # elsewhere "SSD" is a disk, "Gemini" a telescope, "Maple" a computer algebra system. Neurons and spikes of an
 # animal are no such word: only "neural network/model/architecture" and "artificial neurons" are.
-LEARNING_CUES = re.compile(r"\b(?:neural (?:net\w*|models?|architectures?)|artificial neur\w*|learn\w*|train\w*|deep|"
-                           r"perceptrons?|backprop\w*|gradients?|classif\w*|transformers?|convolution\w*|recurrent|(?:Bi)?LSTMs?|embeddings?|"
-                           r"language models?|LLMs?|attention|interpretab\w*|pre-?train\w*|fine-?tun\w*|prompt\w*|"
-                           r"generative|artificial intelligence|baselines?|outperform\w*|reasoning|state-of-the-art)\b",
+LEARNING_CUES = re.compile(r"\b(?:neural (?:net\w*|models?|architectures?)|artificial neur\w*|learn\w*|train\w*|"
+                           r"deep|perceptrons?|backprop\w*|gradients?|classif\w*|transformers?|convolution\w*|"
+                           r"recurrent|(?:Bi)?LSTMs?|embeddings?|language models?|LLMs?|attention|interpretab\w*|"
+                           r"pre-?train\w*|fine-?tun\w*|prompt\w*|generative|artificial intelligence|baselines?|"
+                           r"outperform\w*|reasoning|state-of-the-art)\b",
                            re.IGNORECASE)
 # The scholarly NER learned machine learning, language, vision and speech papers (SciERC, SciREX). In a text
 # with none of their words (on DNA, wireless standards, processors) a one-word name only it found is a
@@ -956,11 +957,12 @@ class Resolver:
                 return None  # "UAV", and "DNA" out of "model DNA"
             if label in SENSE_LABELS and _no_entity(clean.text):
                 return None  # "XML", "MATLAB", "PSPACE": a format, a program, a complexity class
-            if label in SENSE_LABELS and not any(t.whitespace_ for t in clean[:-1]) and not self._in_fields(doc, lazy):
+            one_word = not any(t.whitespace_ for t in clean[:-1])
+            if label in SENSE_LABELS and one_word and not self._in_fields(doc, lazy):
                 return None
             if label == "DATASET" and not self._learning(doc, lazy):
                 return None  # a dataset only the NER sees in a text on no learning system: a chip, an institute
-            if label == "METHOD" and any(t.whitespace_ for t in clean[:-1]) and not self._learning(doc, lazy) \
+            if label == "METHOD" and not one_word and not self._learning(doc, lazy) \
                     and not _in_definition(doc, start, end):
                 return None  # likewise a phrase it calls a technique: "RF MEMS", "receptors TCR", "internal DSL"
         text = clean.text.lower()
