@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,8 @@ def test_prediction_record_has_what_score_py_reads(extracted):
     ("functional MRI", "fMRI", "METHOD"),
     ("electroencephalogram", "EEG", "METHOD"),
     ("elastic weight consolidation", "EWC", "METHOD"),
+    ("double deep Q-network", "Double DQN", "MODEL"),
+    ("KITTI benchmark dataset", "KITTI", "DATASET"),
     # British and American spellings
     ("particle swarm optimisation", "Particle Swarm Optimization", "METHOD"),
     ("structural equation modelling", "structural equation modeling", "METHOD"),
@@ -974,6 +977,9 @@ def test_a_dataset_named_with_its_head_has_the_bare_name_as_an_alias():
     assert found["Quuxbench-7 dataset"].aliases == ("Quuxbench-7",)
     assert found["Zorblax benchmark"].aliases == ("Zorblax",)
     assert found["Brown Corpus"].aliases == ()
+    two_heads = _extract_one("We evaluate on the Quuxbench-7 benchmark dataset.", title="Quux")
+    [entity] = [e for e in two_heads.entities if e.label == "DATASET"]
+    assert entity.key == canonical_key("Quuxbench-7", "DATASET") and entity.aliases == ("Quuxbench-7",)
     assert not [e for e in xp.entities if "training" in e.name.lower() or "MNIST-like" in e.aliases]
 
 
@@ -1073,6 +1079,27 @@ def test_publisher_notices_pasted_into_abstracts_yield_no_entities():
                 "IEEE Personal use of this material is permitted. Permission from IEEE must be obtained.")
     xp = _extract_one(abstract, title="A detector", mode="accurate")
     assert {m.text for e in xp.entities for m in e.mentions} == {"Zorb-5K dataset", "mAP"}
+
+
+def test_tex_citation_keys_pasted_into_abstracts_yield_no_entities():
+    # the trained NER reads parts of citation keys as technique names ("Chen:2005", "RUP")
+    abstracts = [
+        "We revisit how to find a generator of the multiplicative group modulo a prime \\cite{Shoup:1992:PRT,"
+        "Chen:2005:ESR}. Shoup suggests that a small set suffices. We then give algorithms computing primitive "
+        "roots with high probability in polynomial time.",
+        "Sparse recovery with greedy pursuit \\cite{Tropp:2004:GIG} and convex relaxation \\cite{Candes:2006:RUP} "
+        "is revisited for structured dictionaries using deep learning.",
+        "Following \\citep[Sec. 2]{Smith:2010:LDA}, we fit a topic model to the corpus with variational inference.",
+    ]
+    found = set()
+    for abstract in abstracts:
+        xp = _extract_one(abstract, title="Numbers", mode="accurate")
+        keys = [(m.start(), m.end()) for m in re.finditer(r"\\cite[a-z]*(?:\[[^\]]*\])?\{[^}]*\}", abstract)]
+        assert len(keys) >= 1
+        for mention in (m for e in xp.entities for m in e.mentions):
+            assert not any(a < mention.end and mention.start < b for a, b in keys), mention
+        found |= {e.name for e in xp.entities}
+    assert "variational inference" in found  # the text outside the keys is read as before
 
 
 def test_the_brain_ner_runs_only_on_texts_with_anatomical_words(seeds, shared_dir):

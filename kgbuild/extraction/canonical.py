@@ -122,9 +122,10 @@ def known_abbreviations() -> dict[tuple[str, str], str]:
     return table
 
 
-_HEAD_WORDS = r"[\s-]+(?:data ?sets?|benchmarks?|corpus|corpora|databases?)$"
+_HEAD_WORDS = r"(?:[\s-]+(?:data ?sets?|benchmarks?|corpus|corpora|databases?)){1,2}$"
 _DATASET_HEAD = re.compile(_HEAD_WORDS, re.IGNORECASE)
-"""A generic head after a dataset name: "the MNIST dataset" is MNIST, one node with "MNIST" elsewhere."""
+"""Generic heads after a dataset name: "the MNIST dataset" and "the KITTI benchmark dataset" are MNIST and
+KITTI, one node with "MNIST" and "KITTI" elsewhere."""
 
 
 _LOWER_HEAD = re.compile(_HEAD_WORDS)

@@ -173,6 +173,8 @@ FIELD_CUES = re.compile(r"\b(?:pars(?:e|er|ers|ing)|grammars?|corp(?:us|ora)|sem
 NOTICE = re.compile(r"(?:[A-Z][\w&]*\s+){0,3}(?:Copyright\s+(?:Notice\s+)?(?:Copyright\s+)?)?(?:\([cC]\)|©|Copyright)"
                     r"\s*(?:\d{4}|\d{2}XX)\b[^.)]*\.?(?:\s*(?:Personal use|Permission|All rights)[^.)]*\.?)*"
                     r"|All rights reserved\.?|Personal use of this material[^.]*\.?")
+# TeX references pasted into abstracts: "\cite{Bach:1997:sppr,Itoh:2001:PPR}" holds citation keys, no names.
+TEX_REFERENCE = re.compile(r"\\(?:cite[a-z]*|[a-z]*ref|label)\*?(?:\[[^\]]*\])*\{[^}]*\}")
 # A short mined name ("CTB", "AMI") is a dataset only in a text that talks about data sets at all.
 DATA_CUES = re.compile(r"\b(?:data ?sets?|benchmarks?|corpus|corpora|databases?|treebanks?)\b", re.IGNORECASE)
 # Rules whose names mean something else outside neuroscience ("neural decoding" of a sequence model).
@@ -887,9 +889,12 @@ class Resolver:
         return bool(lazy["fields"])
 
     def _blocked(self, doc: Doc) -> list[tuple[int, int]]:
-        """Character ranges that no entity may touch: URLs, and publisher notices pasted into abstracts."""
+        """Character ranges that no entity may touch: URLs, TeX references and publisher notices pasted into
+        abstracts."""
         blocked = [(link.start, link.end) for link in (doc._.kg_links or [])]
         text = doc_text(doc)
+        if "\\" in text:
+            blocked += [(m.start(), m.end()) for m in TEX_REFERENCE.finditer(text)]
         if "opyright" in text or "©" in text or "ights reserved" in text:
             blocked += [(m.start(), m.end()) for m in NOTICE.finditer(text)]
         return blocked
