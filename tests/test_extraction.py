@@ -1500,3 +1500,10 @@ def test_a_trained_guess_for_a_bare_acronym_types_its_definition_only_when_the_d
     found = _resolve_with_ner(text, [("ZQP", "METHOD"), ("QZM", "METHOD"), ("ZPR", "DATASET")])
     assert {("quux zorb modulation", "METHOD"), ("QZM", "METHOD")} <= found
     assert not any(name in {"ZQP", "ZPR"} or "panels" in name or "records" in name for name, _ in found), found
+
+
+def test_a_disease_the_brain_ner_reads_as_a_region_is_no_entity():
+    abstract = ("The risk factors of ischemic cerebral stroke were analysed in a contingency table of patients with "
+                "lesions of the hippocampus and thalamus.")
+    xp = _extract_one(abstract, title="Stroke risk", mode="accurate")
+    assert {e.name for e in xp.entities} == {"hippocampus", "thalamus"}

@@ -952,6 +952,8 @@ class Resolver:
             return None  # an unsure guess, unless the text defines a short form for it
         if component.startswith("ner") and (_TEX.search(clean.text) or _QUANTITY.match(clean.text)):
             return None  # "3+c_1", "$-EKF": cut out of TeX mathematics; "3-40x", "-20 dB": quantities
+        if component.startswith("ner") and clean[-1].lower_ in CONDITION_HEADS:
+            return None  # "ischemic cerebral stroke", "mild cognitive impairment": a disease is none of our types
         if component.startswith("ner") and label != "BRAIN_REGION" and not self.ner_descriptive:
             core = name_core(doc, start, end, label)  # after the filters: the span as predicted must pass them
             if core is None:
