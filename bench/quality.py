@@ -1,6 +1,9 @@
 """Extraction quality on every gold set, both modes, with score.py's document-level scoring.
 
-    .venv/bin/python bench/quality.py [--modes fast,accurate] [--eval-data ../shared] [--save DIR]
+    .venv/bin/python bench/quality.py [--modes fast,accurate,corpus] [--shared ../shared] [--save DIR]
+
+The "corpus" mode annotates as SciERC and SciREX do (`kgbuild.extraction.pipeline.NER_MODELS`): its figures
+on those corpora are the ones to set beside a plain NER trained on them (`bench/ner_eval.py`).
 
 Sets (held-out parts only where we train or build lexicons):
 - dev_gold: eval/dev_gold.jsonl, our four types, no map (target micro F1 >= 0.85, dup = 0)
@@ -19,9 +22,8 @@ from pathlib import Path
 from kgbuild.extraction import evaluate
 from kgbuild.extraction.build_lexicons import is_held_out
 from kgbuild.extraction.evaluation import read_gold
-from kgbuild.extraction.pipeline import available_models, load_pipeline
+from kgbuild.extraction.pipeline import available_models
 from kgbuild.extraction.scoring import format_table
-from kgbuild.records import ENTITY_LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,19 +48,12 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated set names")
     parser.add_argument("--save", type=Path, help="write each set's predictions here")
     parser.add_argument("--tables", action="store_true", help="print full per-type tables")
-    parser.add_argument("--ner-policy", choices=["guidelines", "corpus"], default="guidelines",
-                        help="'corpus': keep every trained-NER span that is not clearly generic, also lower-case "
-                        "descriptive phrases, as SciERC/SciREX annotate them (GUIDELINES do not)")
     parser.add_argument("--forms", choices=["entities", "surface"], default="entities",
                         help="'surface': score every surface form of an entity as its own entry, as the public "
                         "corpora (one gold entity per distinct string) and a plain NER are counted")
     args = parser.parse_args()
-    if args.ner_policy == "corpus":
-        for mode in args.modes.split(","):
-            resolver = load_pipeline(mode).get_pipe("kgbuild_resolve")
-            resolver.ner_evidence_labels = resolver.ner_tier_labels = set(ENTITY_LABELS)
-            resolver.ner_descriptive = True
-    print(f"NER models present: {[p.name for p in available_models()] or 'none'}", file=sys.stderr)
+    for mode in args.modes.split(","):
+        print(f"NER models of {mode}: {[p.name for p in available_models(mode)] or 'none'}", file=sys.stderr)
     summary = []
     for name, rows, maps, focus in sets(args.shared):
         if args.only and name not in args.only.split(","):

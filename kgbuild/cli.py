@@ -25,6 +25,9 @@ console = Console(stderr=True)
 out = Console()
 
 MODES = click.Choice(["accurate", "fast"])
+EXTRACT_MODES = click.Choice(["accurate", "fast", "corpus"])
+EXTRACT_MODE_HELP = ("fast: rules and lexicons only; corpus: annotate as SciERC and SciREX do, descriptive phrases "
+                     "too, to compare with systems trained on them (not for the graph).")
 
 
 def _fail_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -162,7 +165,7 @@ def ingest(paths: tuple[str, ...], mode: str, batch_size: int, n_process: int, r
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default="-",
               help="Where to write one JSON line per paper (default: stdout); a directory with --engine dask.")
-@click.option("--mode", type=MODES, default="accurate", show_default=True)
+@click.option("--mode", type=EXTRACT_MODES, default="accurate", show_default=True, help=EXTRACT_MODE_HELP)
 @click.option("--processes", "n_process", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="dask: spread extraction over a Dask cluster and write shards that `ingest` loads.")
@@ -187,6 +190,8 @@ def extract(paths: tuple[str, ...], output: Path, mode: str, n_process: int, eng
 
         if str(output) == "-":
             raise KgbuildError("--engine dask writes shards: give an output directory with -o")
+        if mode == "corpus":
+            raise KgbuildError("--engine dask writes shards for the graph: use --mode accurate or fast")
         run = extract_on_cluster(papers, output, scheduler=scheduler, workers=workers, mode=mode,
                                  shard_size=shard_size)
         console.print(report.summary(), highlight=False)
@@ -213,7 +218,7 @@ def extract(paths: tuple[str, ...], output: Path, mode: str, n_process: int, eng
 @main.command()
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--map", "maps", multiple=True, help="GOLDTYPE=PREDTYPE[,PREDTYPE], as in score.py.")
-@click.option("--mode", type=MODES, default="accurate", show_default=True)
+@click.option("--mode", type=EXTRACT_MODES, default="accurate", show_default=True, help=EXTRACT_MODE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the score table as JSON.")
 @click.option("--forms", type=click.Choice(["entities", "surface"]), default="entities", show_default=True,
               help="'surface': score each surface form (name and every alias) as its own entry, for gold files "

@@ -55,6 +55,18 @@ def test_evaluate_scores_the_dev_gold_and_counts_surface_forms_on_request(shared
     assert runs["surface"]["forms"] == "surface"
 
 
+def test_corpus_mode_scores_scierc_as_scierc_annotates(shared_dir: Path) -> None:
+    gold = shared_dir / "eval-data" / "scierc" / "dev.jsonl"
+    maps = ["--map", "Method=METHOD,MODEL", "--map", "Material=DATASET"]
+    untyped = {}
+    for mode in ("accurate", "corpus"):
+        result = CliRunner().invoke(main, ["evaluate", str(gold), *maps, "--mode", mode, "--json"])
+        assert result.exit_code == 0, result.output
+        untyped[mode] = json.loads(result.output)["untyped"]
+    # the guidelines leave out most of what SciERC marks ("feature extraction method"); the corpus mode does not
+    assert untyped["accurate"]["r"] < 0.2 and untyped["corpus"]["r"] > 0.5 and untyped["corpus"]["p"] > 0.6
+
+
 def test_evaluate_errors_list_every_miss_and_false_prediction_with_its_evidence(shared_dir: Path) -> None:
     from kgbuild.extraction import evaluate
     from kgbuild.extraction.scoring import norm

@@ -42,3 +42,11 @@ def test_unreachable_scheduler_is_one_clear_line(seed_files: list[Path], tmp_pat
                                        "tcp://127.0.0.1:1", "--mode", "fast", "-o", str(tmp_path / "s")])
     assert result.exit_code == 1
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in result.output
+
+
+def test_shards_for_the_graph_are_never_written_in_corpus_mode(seed_files: list[Path], tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["extract", str(seed_files[0]), "--engine", "dask", "--mode", "corpus",
+                                       "-o", str(tmp_path / "s")])
+    assert result.exit_code == 1
+    assert "--engine dask writes shards for the graph: use --mode accurate or fast" in result.output
+    assert not (tmp_path / "s").exists()

@@ -21,7 +21,7 @@ from kgbuild.extraction.pipeline import make_doc
 from kgbuild.extraction.scored_ner import action_probabilities
 from kgbuild.graph import MENTIONS, PAPER, build_graph, node_id
 from kgbuild.reading import read_papers
-from kgbuild.records import ExtractedPaper, Paper
+from kgbuild.records import ENTITY_LABELS, ExtractedPaper, Paper
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -125,6 +125,24 @@ def test_scored_ner_finds_exactly_what_the_greedy_model_finds(seeds):
             [[(e.start, e.end, e.label_) for e in doc.ents] for doc in greedy]
         for doc, taken in zip(scored, probabilities, strict=True):
             assert len(taken) == len(doc) and all(0.0 < p <= 1.0 for p in taken)
+
+
+def test_corpus_mode_annotates_descriptive_phrases_with_its_own_model(seeds):
+    from kgbuild.extraction import MODES
+
+    assert "corpus" in MODES
+    nlp = load_pipeline("corpus")
+    assert "ner_corpus" in nlp.component_names and "ner_scholarly" not in nlp.component_names
+    guided = {(xp.paper.id, e.label, e.name) for xp in extract_papers(seeds, mode="accurate") for e in xp.entities}
+    corpus = list(extract_papers(seeds, mode="corpus"))
+    entities = [(xp.paper.id, e) for xp in corpus for e in xp.entities]
+    assert {e.label for _, e in entities} <= set(ENTITY_LABELS)  # its GENERIC and OTHER spans are never written
+    added = [e for pid, e in entities if (pid, e.label, e.name) not in guided]
+    components = {m.component for e in added for m in e.mentions}
+    assert "ner_corpus" in components and not any("scholarly" in c for c in components)
+    # SciERC-style descriptive phrases that the guidelines leave out: lower-case, several words, no name
+    descriptive = [e.name for e in added if e.name.islower() and " " in e.name]
+    assert len(descriptive) >= 20, descriptive
 
 
 def test_entity_keys_are_unique_per_label_within_a_paper(extracted):

@@ -122,6 +122,21 @@ def test_label_mapping_outside_and_missing():
 
 
 @needs_data
+def test_plain_scierc_labels_keep_every_label_and_unnamed_materials():
+    rows = list(read_jsonl(DATA / "scierc" / "train.jsonl"))
+    row = next(r for r in rows if any(e["type"] == "Material" and not named(e["name"]) for e in r["entities"]))
+    unnamed = next(e for e in row["entities"] if e["type"] == "Material" and not named(e["name"]))
+    guided = {(s, e): label for s, e, label in locate(row["abstract"], row["entities"], LABEL_MAPS["scierc"],
+                                                      {"Material"})}
+    plain = {(s, e): label for s, e, label in locate(row["abstract"], row["entities"], LABEL_MAPS["scierc_plain"])}
+    at = next(k for k in plain if row["abstract"][k[0]:k[1]].lower() == unnamed["name"].lower())
+    assert guided[at] == MISSING and plain[at] == "DATASET"  # "image sequence": data, but no named dataset
+    docs = list(convert_rows(make_nlp(), rows[:60], "scierc_plain"))
+    labels = {ent.label_ for doc in docs for ent in doc.ents}
+    assert {"METHOD", "DATASET", "TASK", "METRIC", "GENERIC", "OTHER"} <= labels
+
+
+@needs_data
 def test_split_is_stable_and_disjoint():
     rows = list(read_jsonl(DATA / "scirex" / "train.jsonl"))
     train, dev = split_rows(rows)
@@ -158,6 +173,13 @@ def test_shipped_models_are_single_sourceable_components(brain, scholarly):
     combined.add_pipe("ner_brain", source=brain)
     combined.add_pipe("ner_scholarly", source=scholarly)
     assert combined.pipe_names == ["ner_brain", "ner_scholarly"]
+
+
+def test_the_corpus_model_is_a_sourceable_component_with_its_word_vectors():
+    corpus = load_model(MODELS_DIR / "corpus")
+    assert corpus.pipe_names == ["ner_corpus"]
+    assert set(corpus.get_pipe("ner_corpus").labels) == {"METHOD", "DATASET", "TASK", "METRIC", "GENERIC", "OTHER"}
+    assert corpus.vocab.vectors.shape == (BUCKETS, DIM) and corpus.vocab.vectors.mode == "floret"
 
 
 def test_brain_model_finds_regions_in_neuro_seed_abstracts(brain):

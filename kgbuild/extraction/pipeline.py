@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..errors import KgbuildError
-from ..records import Entity, ExtractedPaper, Mention, Paper, Repository
+from ..records import ENTITY_LABELS, Entity, ExtractedPaper, Mention, Paper, Repository
 from . import abbreviations, canonical, code_links, gate, lexicons, patterns, resolve, scored_ner, tokenizer  # noqa: F401
 from .canonical import EntityGroup
 from .docs import doc_text  # noqa: F401  (registers the Doc extensions)
@@ -33,10 +33,14 @@ EXTRACTION_VERSION = "0.42.0"
 HERE = Path(__file__).parent
 CONFIG = HERE / "config.cfg"
 MODELS = HERE / "models"
-NER_MODELS = ("brain", "scholarly")
+NER_MODELS = {"fast": (), "accurate": ("brain", "scholarly"), "corpus": ("brain", "corpus")}
+"""The trained NER models of each mode. "corpus" annotates the way the public corpora (SciERC, SciREX) do:
+its scholarly model learned their own labels, descriptive phrases and unnamed materials included, and the
+resolver keeps every span of it that is not clearly generic. The graph wants the guidelines' entities
+("accurate"); "corpus" is for comparing with systems trained on those corpora."""
 GATED = {"ner_brain": "brain_regions"}
 """NER components that run only on texts matching a cue of `gate.CUES` (see kgbuild.extraction.gate)."""
-MODES = ("fast", "accurate")
+MODES = tuple(NER_MODELS)
 SEPARATOR = "\n\n"
 RECYCLE_AFTER = 20_000
 """Papers a worker process extracts before it is replaced (its spaCy vocabulary grows with the corpus)."""
@@ -85,9 +89,9 @@ class CollectEnts:
         return doc
 
 
-def available_models() -> list[Path]:
-    """Trained NER pipelines shipped in models/ (a directory with a config.cfg and an ner component)."""
-    return [MODELS / name for name in NER_MODELS if (MODELS / name / "config.cfg").is_file()]
+def available_models(mode: str = "accurate") -> list[Path]:
+    """Trained NER pipelines of `mode` shipped in models/ (a directory with a config.cfg and an ner component)."""
+    return [MODELS / name for name in NER_MODELS[mode] if (MODELS / name / "config.cfg").is_file()]
 
 
 def _share_vectors(nlp: Language, source: Language, path: Path) -> None:
@@ -125,16 +129,20 @@ def _add_ner(nlp: Language, path: Path) -> None:
                      config={"spans_key": f"cand:{target}"})
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def load_pipeline(mode: str = "accurate") -> Language:
-    """The extraction pipeline: "fast" = rules and lexicons only; "accurate" adds the trained NER models."""
+    """The extraction pipeline: "fast" = rules and lexicons only; "accurate" adds the trained NER models;
+    "corpus" annotates as the public corpora do (`NER_MODELS`)."""
     if mode not in MODES:
         raise ExtractionError(f"unknown extraction mode {mode!r}: use one of {', '.join(MODES)}")
     config = spacy.util.load_config(CONFIG)
     nlp = spacy.util.load_model_from_config(config, auto_fill=True)
-    if mode == "accurate":
-        for path in available_models():
-            _add_ner(nlp, path)
+    for path in available_models(mode):
+        _add_ner(nlp, path)
+    if mode == "corpus":
+        resolver = nlp.get_pipe("kgbuild_resolve")
+        resolver.ner_evidence_labels = resolver.ner_tier_labels = set(ENTITY_LABELS)
+        resolver.ner_descriptive = True
     return nlp
 
 

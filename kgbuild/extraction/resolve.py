@@ -854,7 +854,7 @@ class Resolver:
     (`ner_acceptable`). For `ner_tier_labels` the NER's extent wins overlaps like curated evidence.
     `ner_descriptive` also keeps lower-case descriptive NER phrases ("duration model", "deep networks"),
     as the SciERC/SciREX annotation does; set it with every label in the other two lists to score
-    such a corpus ("corpus" policy in bench/quality.py). A span of a label outside `ner_tier_labels` that
+    such a corpus (the "corpus" mode of `pipeline.load_pipeline`). A span of a label outside `ner_tier_labels` that
     its model scored below `ner_min_confidence` (`kgbuild_scored_ner`) is dropped unless it is a form of a
     definition: on abstracts of every field such guesses are mostly devices, programs and fragments (for
     tasks and metrics only outside texts about learning systems, where the unsure ones are right half the time).

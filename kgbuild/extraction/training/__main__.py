@@ -52,8 +52,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-steps", type=int, default=None, help="override [training] max_steps")
     parser.add_argument("--vectors", action="store_true",
                         help="train floret word vectors on the corpus (about 21 min on 2 cores, kept in --work) and "
-                        "train every recipe with them instead of a pretrained tok2vec (implies --no-pretrain); the "
-                        "models in the repository were trained without them (bench/RESULTS.md, eleventh session)")
+                        "train every recipe with them instead of a pretrained tok2vec (implies --no-pretrain); of the "
+                        "models in the repository only `corpus` was trained with them (bench/RESULTS.md, eleventh "
+                        "and eighteenth sessions)")
     args = parser.parse_args(argv)
     unknown = set(args.models) - set(RECIPES)
     if unknown:
@@ -72,9 +73,11 @@ def main(argv: list[str] | None = None) -> None:
         raw = args.work / "raw.jsonl"
         print(f"raw text for pretraining: {write_raw_text(args.corpus, args.data, raw)} abstracts")
         weights = pretrain(raw, weights.parent, seed=args.seed)
-    vectors = word_vectors(args.work / "vectors", args.corpus, args.data) if args.vectors else None
+    vectors = word_vectors(args.work / "vectors", args.corpus, args.data) \
+        if args.vectors or any(r.vectors for r in recipes) else None
     for recipe in recipes:
-        best = train(recipe, corpora, args.work / "runs", args.seed, weights, args.max_steps, vectors)
+        best = train(recipe, corpora, args.work / "runs", args.seed, weights, args.max_steps,
+                     vectors if args.vectors or recipe.vectors else None)
         if recipe.ship:
             print(f"shipped {ship(best, recipe.name, MODELS_DIR)}")
 

@@ -55,6 +55,8 @@ class Recipe:
     dev: str
     ship: bool = True
     pretrained: bool = True
+    vectors: bool = False
+    """Train with the floret word vectors (`vectors.train_vectors`) instead of a pretrained tok2vec."""
 
 
 RECIPES: dict[str, Recipe] = {
@@ -66,6 +68,15 @@ RECIPES: dict[str, Recipe] = {
     "scierc_baseline": Recipe(
         "scierc_baseline", "scholarly.cfg", "scierc-train.spacy", "scierc-dev.spacy", ship=False, pretrained=False
     ),
+    # SciERC alone with its own six labels, unnamed materials included: the plainest baseline.
+    "scierc_plain": Recipe(
+        "scierc_plain", "scholarly.cfg", "scierc-plain-train.spacy", "scierc-plain-dev.spacy", ship=False,
+        pretrained=False,
+    ),
+    # SciERC's own labels and SciREX, with word vectors: the model of the "corpus" mode, which annotates the
+    # way the public corpora do (descriptive phrases and unnamed materials too).
+    "corpus": Recipe("corpus", "scholarly.cfg", "corpus-train.spacy", "corpus-dev.spacy", pretrained=False,
+                     vectors=True),
 }
 
 
@@ -116,6 +127,13 @@ def build_corpora(
         "scholarly-dev.spacy": [*convert_rows(nlp, scierc_dev, "scierc"), *convert_rows(nlp, scirex_dev, "scirex")],
         "scierc-train.spacy": list(convert_rows(nlp, scierc_train, "scierc")),
         "scierc-dev.spacy": list(convert_rows(nlp, scierc_dev, "scierc")),
+        "scierc-plain-train.spacy": list(convert_rows(nlp, scierc_train, "scierc_plain")),
+        "scierc-plain-dev.spacy": list(convert_rows(nlp, scierc_dev, "scierc_plain")),
+        "corpus-train.spacy": [
+            *convert_rows(nlp, scierc_train, "scierc_plain"),
+            *convert_rows(nlp, scirex_train, "scirex"),
+        ],
+        "corpus-dev.spacy": [*convert_rows(nlp, scierc_dev, "scierc_plain"), *convert_rows(nlp, scirex_dev, "scirex")],
     }
     return {name: save(docs, out_dir / name) for name, docs in files.items()}
 
@@ -195,17 +213,20 @@ def train(
 def ship(model_best: Path, name: str, models_dir: Path = MODELS_DIR) -> Path:
     """Save a trained pipeline into the package as one self-contained NER component.
 
-    The shared tok2vec is copied into the NER (`replace_listeners`) and removed, so the component
-    `ner_<name>` can be sourced on its own; only the pipeline is written (no checkpoints).
+    The shared tok2vec is copied into the NER (`replace_listeners`) and removed, so the component, named
+    `ner_<name>` (what provenance shows), can be sourced on its own; only the pipeline is written (no
+    checkpoints).
     """
     import spacy
 
     nlp = spacy.load(model_best)
-    component = f"ner_{name}"
+    [trained] = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory == "ner"]
     resolved = nlp.config.interpolate()
     if "tok2vec" in nlp.pipe_names:
-        nlp.replace_listeners("tok2vec", component, ["model.tok2vec"])
+        nlp.replace_listeners("tok2vec", trained, ["model.tok2vec"])
         nlp.remove_pipe("tok2vec")
+    if trained != f"ner_{name}":
+        nlp.rename_pipe(trained, f"ner_{name}")  # the corpus recipe trains scholarly.cfg's ner_scholarly
     target = models_dir / name
     if target.exists():
         shutil.rmtree(target)

@@ -37,6 +37,16 @@ LABEL_MAPS: dict[str, dict[str, str]] = {
         "OtherScientificTerm": MISSING,
     },
     "scirex": {"Method": "METHOD", "Material": "DATASET", "Task": "TASK", "Metric": "METRIC"},
+    # SciERC as it is annotated: every label trained, unnamed materials too (the plain baseline and the
+    # corpus-convention model, which annotate the way SciERC does rather than the way GUIDELINES ask).
+    "scierc_plain": {
+        "Method": "METHOD",
+        "Material": "DATASET",
+        "Task": "TASK",
+        "Metric": "METRIC",
+        "Generic": "GENERIC",
+        "OtherScientificTerm": "OTHER",
+    },
 }
 """Corpus label -> our label, OUTSIDE or MISSING. Corpus labels not listed are MISSING."""
 
