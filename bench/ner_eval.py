@@ -106,10 +106,9 @@ def main() -> None:
     corpus = load_model(args.models / "corpus")
     report("SciERC dev / corpus (untyped map)", corpus, scierc_dev, UNTYPED_MAPS,
            ["DATASET", "METHOD/MODEL", "untyped"], args.scorer)
-    for name, path in (("baseline", args.baseline), ("plain", args.plain)):
+    for name, path, recipe in (("baseline", args.baseline, "scierc_baseline"), ("plain", args.plain, "scierc_plain")):
         if not (path / "meta.json").exists():
-            print(f"no {name} model at {path}: train it with `python -m kgbuild.extraction.training "
-                  f"{'scierc_baseline' if name == 'baseline' else 'scierc_plain'}`")
+            print(f"no {name} model at {path}: train it with `python -m kgbuild.extraction.training {recipe}`")
             continue
         model = load_model(path)
         report(f"SciERC dev / {name} (SciERC train only)", model, scierc_dev, UNTYPED_MAPS,

@@ -38,6 +38,12 @@ NER_MODELS = {"fast": (), "accurate": ("brain", "scholarly"), "corpus": ("brain"
 its scholarly model learned their own labels, descriptive phrases and unnamed materials included, and the
 resolver keeps every span of it that is not clearly generic. The graph wants the guidelines' entities
 ("accurate"); "corpus" is for comparing with systems trained on those corpora."""
+MODE_CONFIG = {"corpus": {
+    "components.kgbuild_resolve.ner_evidence_labels": list(ENTITY_LABELS),
+    "components.kgbuild_resolve.ner_tier_labels": list(ENTITY_LABELS),
+    "components.kgbuild_resolve.ner_descriptive": True,
+}}
+"""Overrides of `config.cfg` per mode: the resolver's corpus policy (`resolve.Resolver`)."""
 GATED = {"ner_brain": "brain_regions"}
 """NER components that run only on texts matching a cue of `gate.CUES` (see kgbuild.extraction.gate)."""
 MODES = tuple(NER_MODELS)
@@ -135,14 +141,10 @@ def load_pipeline(mode: str = "accurate") -> Language:
     "corpus" annotates as the public corpora do (`NER_MODELS`)."""
     if mode not in MODES:
         raise ExtractionError(f"unknown extraction mode {mode!r}: use one of {', '.join(MODES)}")
-    config = spacy.util.load_config(CONFIG)
+    config = spacy.util.load_config(CONFIG, overrides=MODE_CONFIG.get(mode, {}))
     nlp = spacy.util.load_model_from_config(config, auto_fill=True)
     for path in available_models(mode):
         _add_ner(nlp, path)
-    if mode == "corpus":
-        resolver = nlp.get_pipe("kgbuild_resolve")
-        resolver.ner_evidence_labels = resolver.ner_tier_labels = set(ENTITY_LABELS)
-        resolver.ner_descriptive = True
     return nlp
 
 

@@ -113,6 +113,8 @@ def build_corpora(
         rows = sample_corpus(ml_file, every=1, limit=10**6, keep=lambda r: True, exclude=every_gold)
         names = harvest_dataset_names(r["abstract"] for r in rows) | gazetteer(scirex_train, "scirex", "DATASET")
         distant = list(islice(distant_docs(nlp, rows[::7], names), distant_sample))
+    plain_train = list(convert_rows(nlp, scierc_train, "scierc_plain"))  # SciERC as annotated: baseline and corpus
+    plain_dev = list(convert_rows(nlp, scierc_dev, "scierc_plain"))
     files = {
         "brain-train.spacy": [*convert_rows(nlp, white_train, "whitetext"), *negative_docs(nlp, negatives)],
         "brain-dev.spacy": [
@@ -127,13 +129,10 @@ def build_corpora(
         "scholarly-dev.spacy": [*convert_rows(nlp, scierc_dev, "scierc"), *convert_rows(nlp, scirex_dev, "scirex")],
         "scierc-train.spacy": list(convert_rows(nlp, scierc_train, "scierc")),
         "scierc-dev.spacy": list(convert_rows(nlp, scierc_dev, "scierc")),
-        "scierc-plain-train.spacy": list(convert_rows(nlp, scierc_train, "scierc_plain")),
-        "scierc-plain-dev.spacy": list(convert_rows(nlp, scierc_dev, "scierc_plain")),
-        "corpus-train.spacy": [
-            *convert_rows(nlp, scierc_train, "scierc_plain"),
-            *convert_rows(nlp, scirex_train, "scirex"),
-        ],
-        "corpus-dev.spacy": [*convert_rows(nlp, scierc_dev, "scierc_plain"), *convert_rows(nlp, scirex_dev, "scirex")],
+        "scierc-plain-train.spacy": plain_train,
+        "scierc-plain-dev.spacy": plain_dev,
+        "corpus-train.spacy": [*plain_train, *convert_rows(nlp, scirex_train, "scirex")],
+        "corpus-dev.spacy": [*plain_dev, *convert_rows(nlp, scirex_dev, "scirex")],
     }
     return {name: save(docs, out_dir / name) for name, docs in files.items()}
 
