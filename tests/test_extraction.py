@@ -1120,6 +1120,79 @@ def test_tex_citation_keys_pasted_into_abstracts_yield_no_entities():
     assert "variational inference" in found  # the text outside the keys is read as before
 
 
+@pytest.mark.parametrize("mode", ["fast", "accurate"])
+def test_a_lexicon_name_in_a_phrase_of_another_sense_is_no_entity(mode):
+    # "transformer" and "dropout" are in the curated lexicon; a power transformer and a student dropout are not
+    xp = _extract_one("Fault diagnosis of power transformers uses dissolved gas data; each distribution transformer "
+                      "is monitored. Student dropout in online courses is also studied. We train a Transformer "
+                      "with dropout on both tasks.", title="Diagnosis", mode=mode)
+    texts = sorted(m.text for e in xp.entities for m in e.mentions)
+    assert texts == ["Transformer", "dropout"]
+
+
+@pytest.mark.parametrize("notice", ["To appear in Theory and Practice of Zorbic Programming (TPZP).",
+                                    "This paper is under consideration for acceptance in Journal of Quux Learning "
+                                    "(JQL)."])
+def test_a_publication_notice_names_a_venue_not_a_technique(notice):
+    xp = _extract_one(f"We compare answer set programming solvers with deep learning. {notice}", title="Solvers",
+                      mode="accurate")
+    start = xp.paper.abstract.index(notice.split(" in ")[-1])
+    assert xp.entities and all(m.start < start for e in xp.entities for m in e.mentions), xp.entities
+
+
+def test_a_trained_span_holding_an_equation_is_no_entity():
+    # the scholarly NER reads "RMSE=149.7" as a technique
+    xp = _extract_one("The proposed model reached better scores (nRMSE=23.4%, RMSE=99.0 W.h) compared to those "
+                      "obtained with the persistence (nRMSE=42.2%, RMSE=149.7 W.h). We use a neural network "
+                      "forecaster trained by deep learning.", title="Forecasting", mode="accurate")
+    assert not any("=" in m.text for e in xp.entities for m in e.mentions)
+
+
+def test_one_word_region_names_of_other_organs_need_an_anatomical_text():
+    yeast = _fast("Mutants with errors in septum positioning divide early; the model predicts cell size control.")
+    assert not any(label == "BRAIN_REGION" for _, label in yeast)
+    brain = _fast("Neurons of the septum and the hippocampus fire in theta rhythm in the rat brain.")
+    assert ("septum", "BRAIN_REGION") in brain
+
+
+def test_a_dataset_spelled_in_mixed_case_is_not_an_acronym_in_capitals():
+    found = _fast("Addresses are passed with DHCP in the network. We segment neonatal brains of the dHCP with a CNN.")
+    assert ("dHCP", "DATASET") in found and not any(name == "DHCP" for name, _ in found)
+
+
+def test_a_shared_task_of_a_numbered_dataset_is_its_own_dataset():
+    found = _fast("We evaluate a CNN on DCASE 2018 Task 5 and on SemEval 2010, and compare with DCASE 2017.")
+    assert {("DCASE 2018 Task 5", "DATASET"), ("SemEval 2010", "DATASET"), ("DCASE 2017", "DATASET")} <= found
+
+
+def test_a_platform_is_no_dataset_even_where_a_corpus_lexicon_has_it():
+    found = _fast("We test our CNN on a large dataset of YouTube clips and on YouTube Faces.")
+    assert ("YouTube Faces", "DATASET") in found and ("YouTube", "DATASET") not in found
+
+
+def test_a_program_is_no_technique():
+    # the scholarly NER calls simulators and engines techniques; the text says they are programs
+    xp = _extract_one("The learning algorithm was evaluated in Virtual Test Drive (VTD), a comprehensive traffic "
+                      "simulator. We also propose QueenBee, a decentralized search engine, and drive a PTV VISSIM "
+                      "microsimulation environment with reinforcement learning.", title="Driving", mode="accurate")
+    names = {e.name for e in xp.entities}
+    assert "reinforcement learning" in names
+    assert not names & {"Virtual Test Drive", "VTD", "QueenBee", "PTV VISSIM"}, names
+
+
+@pytest.mark.parametrize("title, name", [("ZorbKit: A Python Library for Graph Learning", None),
+                                          ("ZorbSim: An Open-Source Traffic Simulator", None),
+                                          ("ZorbAct: Making Activations Trainable", "ZorbAct")])
+def test_a_title_that_calls_its_system_a_program_names_no_technique(title, name):
+    found = _fast("We present it and train neural networks with deep learning.", title=title)
+    assert {n for n, label in found if label == "METHOD" and n.startswith("Zorb")} == ({name} if name else set())
+
+
+def test_a_name_matches_with_any_mix_of_hyphens_and_spaces():
+    found = _fast("We solve correlated generalized least-squares problems and fit iterated weighted least-squares.")
+    assert {("generalized least-squares", "METHOD"), ("weighted least-squares", "METHOD")} <= found
+
+
 def test_the_brain_ner_runs_only_on_texts_with_anatomical_words(seeds, shared_dir):
     from kgbuild.extraction.gate import REGION_WORDS
     from kgbuild.extraction.pipeline import make_doc

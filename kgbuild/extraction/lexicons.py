@@ -26,7 +26,7 @@ DATA = Path(__file__).parent / "data"
 DEFAULT_LEXICON = DATA / "lexicon.jsonl"
 
 
-def needs_exact_case(text: str) -> bool:
+def needs_exact_case(text: str, label: str = "") -> bool:
     """True for names whose lower-case form is likely an ordinary word or another acronym."""
     if any(c.isspace() for c in text):
         return False
@@ -35,8 +35,10 @@ def needs_exact_case(text: str) -> bool:
         return False
     upper = sum(c.isupper() for c in letters)
     mixed = 1 < upper < len(letters) and len(text) >= 4  # ResNet, XLNet: no ordinary word looks like that
-    if mixed and text.isalpha() and len(text) <= 4 and text[0].isupper():
-        return True  # PaLM, CoCa, FiLM: too short to be safe in lower case ("palm", "coca", "film")
+    if mixed and text.isalpha() and len(text) <= 4 and (text[0].isupper() or label == "DATASET"):
+        # PaLM, CoCa, FiLM: too short to be safe in lower case ("palm", "coca", "film"); a dataset spelled
+        # dHCP or bAbI is another acronym in capitals (DHCP), while fMRI is often FMRI in a title
+        return True
     return not mixed and (len(text) <= 5 or text.istitle() or text.isupper())
 
 
@@ -64,7 +66,7 @@ def _prefix_forms(text: str) -> set[str]:
 
 _SEPARATOR = re.compile(r"(?<=[A-Za-z])[ -](?=[A-Za-z])")
 _MAX_MIXED = 3
-"""Names with a hyphen and at most this many separators get every mix of hyphens and spaces."""
+"""Names with at most this many separators get every mix of hyphens and spaces."""
 # American -> British spellings (canonical keys map them back): "optimization" / "optimisation"
 _BRITISH = [(re.compile(r"(?<=[a-z]{3})iz(?=(?:ation|ations|ing|ed|er|ers|e|es)\b)"), "is"),
             (re.compile(r"(?<=[a-z][^aeiou][aeiou])l(?=(?:ing|ed)\b)"), "ll"),
@@ -73,12 +75,12 @@ _BRITISH = [(re.compile(r"(?<=[a-z]{3})iz(?=(?:ation|ations|ing|ed|er|ers|e|es)\
 
 
 def _separator_forms(text: str) -> set[str]:
-    """`text` with its word separators written as hyphens or spaces, in every mix if it has a hyphen
-    ("spike timing-dependent plasticity"), else all at once ("multi layer" -> "multi-layer")."""
+    """`text` with its word separators written as hyphens or spaces, in every mix ("spike timing-dependent
+    plasticity", "generalized least-squares"), or all at once for a long name ("multi layer" -> "multi-layer")."""
     gaps = [m.start() for m in _SEPARATOR.finditer(text)]
     if not gaps or any(c.isdigit() for c in text):
         return {text.replace(" ", "-")} if " " in text else set()
-    if "-" not in text or len(gaps) > _MAX_MIXED:
+    if len(gaps) > _MAX_MIXED:
         return {text.replace(" ", "-"), text.replace("-", " ")}
     forms = set()
     for mask in range(2 ** len(gaps)):
@@ -163,7 +165,7 @@ class LexiconMatcher:
         groups: dict[tuple[str, str, bool, bool], list[str]] = {}
         for row in read_lexicon(path):
             ordinary = bool(row.get("ordinary"))
-            exact = ordinary or needs_exact_case(row["text"])
+            exact = ordinary or needs_exact_case(row["text"], row["label"])
             key = (row["label"], row.get("source", "lexicon"), exact, ordinary)
             groups.setdefault(key, []).extend(variants(row["text"]))
         tokenizer = _pattern_tokenizer(nlp)

@@ -161,10 +161,10 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     # "the Cityscapes dataset", "the Tobacco-3482 dataset": one capitalised word after "the" before a dataset head
     ("DATASET", "the_word_dataset", r"(?<=[Tt]he )(?!" + _NOT_NAMES + r"\b)[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*"
      r" (?:dataset|benchmark|corpus|database)s?(?![\w-])"),
-    # "VOC 2007-12", not "CoNLL-2014 10": any one or two words before a variant, kept when they are a
-    # curated name (`_bounds`); one alternation of 1,500 names would be a slow regex
+    # "VOC 2007-12", "DCASE 2018 Task 5", not "CoNLL-2014 10": any one or two words before a variant, kept
+    # when they are a curated name (`_bounds`); one alternation of 1,500 names would be a slow regex
     ("DATASET", "dataset_variant", r"(?<![\w-])(?P<base>[A-Za-z]{3,}(?: [A-Za-z]{2,})?)[- ]?" + _VARIANT
-     + r"(?:-?" + _VARIANT + r")*(?![\w-])"),
+     + r"(?:-?" + _VARIANT + r")*(?: [Tt]ask ?\d{1,2}[A-Za-z]?)?(?![\w-])"),
     ("DATASET", "bench_token", r"(?<![\w-])[A-Z][A-Za-z0-9]*-?Bench(?:-?\d+)?(?![\w-])"),
     ("MODEL", "embedded_family", r"(?<![\w-])(?:[A-Z][a-z]+|[a-z]+)(?:BERT|GPT|NeRF|ViT|CLIP|LLaMA|GAN|LM)"
      r"(?:-?\d+(?:\.\d+)?[A-Za-z]?)?(?![\w-])"),
@@ -179,7 +179,11 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     ("METHOD", "coding_method", r"(?<![\w-])(?:(?:(?:[Bb]rain|[Nn]eural|fMRI|[Vv]oxel-?wise|[Ll]inear|[Nn]onlinear|"
      r"[Ll]anguage|[Ss]emantic|[Aa]coustic|[Ss]peech|MEG|EEG|[Ww]hole-brain)[ -])+(?:encoding|decoding)"
      r"(?: models?| approach(?:es)?)?|(?:[Ee]ncoding|[Dd]ecoding) models?)(?![\w-])"),
-    ("METHOD", "title_name", r"^[A-Z][\w-]*[A-Z0-9][\w-]*(?=: )"),  # "TrAct: Making ..." names the paper's system
+    # "TrAct: Making ..." names the paper's system, unless the subtitle calls it a program ("GURLS: a Least
+    # Squares Library for ...", "DTN7: An Open-Source ... Implementation"): no technique, model or dataset
+    ("METHOD", "title_name", r"^[A-Z][\w-]*[A-Z0-9][\w-]*(?=: )(?!: (?:An? |The )?(?:[\w-]+ ){0,4}(?:[Ll]ibrary|"
+     r"[Tt]oolkit|[Tt]oolbox|[Pp]ackage|[Ss]oftware|[Ss]imulator|[Ii]mplementation|[Pp]latform|[Tt]ool|"
+     r"[Pp]lug-?in)s?\b)"),
     # "the Kalman filter", "the Kantorovich-Test Subdivision algorithm" (the whole run of capitalised words)
     ("METHOD", "named_method", _NAMED + r"(?:" + "|".join(METHOD_NAMED_HEADS) + r"|(?<![ei]an )(?:"
      + "|".join(METHOD_NAMED_ADJECTIVE_HEADS) + r"))(?![\w-])"),

@@ -27,7 +27,7 @@ from . import abbreviations, canonical, code_links, gate, lexicons, patterns, re
 from .canonical import EntityGroup
 from .docs import doc_text  # noqa: F401  (registers the Doc extensions)
 
-EXTRACTION_VERSION = "0.42.0"
+EXTRACTION_VERSION = "0.43.0"
 """Bump whenever the output for the same input can change (rules, lexicons, models, keys)."""
 
 HERE = Path(__file__).parent

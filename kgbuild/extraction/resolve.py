@@ -173,10 +173,21 @@ FIELD_CUES = re.compile(r"\b(?:pars(?:e|er|ers|ing)|grammars?|corp(?:us|ora)|sem
 NOTICE = re.compile(r"(?:[A-Z][\w&]*\s+){0,3}(?:Copyright\s+(?:Notice\s+)?(?:Copyright\s+)?)?(?:\([cC]\)|©|Copyright)"
                     r"\s*(?:\d{4}|\d{2}XX)\b[^.)]*\.?(?:\s*(?:Personal use|Permission|All rights)[^.)]*\.?)*"
                     r"|All rights reserved\.?|Personal use of this material[^.]*\.?")
+# Publication notices ("To appear in Theory and Practice of Logic Programming (TPLP)."): a venue is no entity.
+PUBLICATION = re.compile(r"(?:(?:^|[.(:\n])\s*(?:To appear|Under consideration|Accepted for publication|Published) in"
+                         r"|\b(?:paper|note|article|manuscript) is (?:to appear|under consideration|accepted)\b)"
+                         r"[^.;]*")
 # TeX references pasted into abstracts: "\cite{Bach:1997:sppr,Itoh:2001:PPR}" holds citation keys, no names.
 TEX_REFERENCE = re.compile(r"\\(?:cite[a-z]*|[a-z]*ref|label)\*?(?:\[[^\]]*\])*\{[^}]*\}")
+# Phrases in which a lexicon name has another sense ("power transformers", "student dropout"; data/other_senses.txt).
+OTHER_SENSES = re.compile(r"\b(?:" + "|".join(
+    r"\s+".join(re.escape(word) + "s?" for word in line.split())
+    for line in (Path(__file__).parent / "data" / "other_senses.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")) + r")\b", re.IGNORECASE)
 # A short mined name ("CTB", "AMI") is a dataset only in a text that talks about data sets at all.
 DATA_CUES = re.compile(r"\b(?:data ?sets?|benchmarks?|corpus|corpora|databases?|treebanks?)\b", re.IGNORECASE)
+# One-word region names that also name parts of other organs or cells (a yeast septum, the renal medulla).
+_OTHER_ORGANS = {"septum", "fornix", "medulla"}
 # Rules whose names mean something else outside neuroscience ("neural decoding" of a sequence model).
 NEURO_GATED = {"shapes:coding_method"}
 # Head words that type a long form defined with an abbreviation when no candidate covers it.
@@ -207,6 +218,9 @@ MODEL_SHAPE = re.compile(r"(?:(?:Net(?:-?\d+)?|former|GPT|BERT|LLM|GAN|VAE|ViT|N
                          r"(?:[-\d.]*[A-Za-z]{0,3})?s?|Networks?)$")
 
 
+_SOFTWARE_HEADS = {"simulator", "simulators", "software", "toolbox", "toolkit", "package", "library", "verifier",
+                   "compiler", "environment", "platform", "app", "website", "browser", "plugin", "editor",
+                   "interpreter", "engine", "language", "tool"}
 _PROBLEMS = ("problem", "problems")  # the head of a task's name, whatever typed it a technique
 _CODE_WORD = re.compile(r"^(?=.*[A-Za-z])(?:[A-Za-z]*[a-z][A-Z]|[A-Z]{2,}|.*\d)")  # TrAct, DiffROAR, BOLD5000
 _GENERIC_HEADS = {"method", "methods", "approach", "approaches", "framework", "frameworks", "model", "models",
@@ -320,6 +334,30 @@ class Candidate:
     component: str
     tier: int
     score: float | None
+
+
+def _software(doc: Doc, start: int, end: int) -> bool:
+    """Whether a capitalised name is said to be a program: "the PTV VISSIM microsimulation environment",
+    "Virtual Test Drive (VTD), a comprehensive traffic simulator" (no technique, model or dataset)."""
+    if all(t.is_lower for t in doc[start:end] if t.is_alpha):
+        return False  # "conjugate gradient solver", "beam search engine": a technique's own program
+    i = end
+    if i < len(doc) and doc[i].text == "(":
+        while i < len(doc) and doc[i].text != ")" and i - end < 6:
+            i += 1
+        i += 1
+    if i < len(doc) and doc[i].text == ",":
+        i += 1
+        if i < len(doc) and doc[i].lower_ not in ("a", "an", "the"):
+            return False
+    if i < len(doc) and doc[i].lower_ in ("a", "an", "the"):
+        i += 1
+    for token in doc[i:i + 4]:
+        if token.lower_ in _SOFTWARE_HEADS:
+            return True
+        if token.is_punct or not token.is_alpha or token.pos_ in ("VERB", "ADP", "CCONJ"):
+            return False
+    return False
 
 
 def _unmatched(doc: Doc, start: int, end: int) -> int | None:
@@ -795,7 +833,8 @@ def _drop_condition(short: Span, long: Span, chosen: dict, taken: list[bool]) ->
 
 def _drop_other_thing(short: Span, long: Span, chosen: dict, taken: list[bool], headed: dict) -> bool:
     """Whether a definition spells out something the corpus defines as no technique, model or dataset
-    ("user equipment (UE)", "Wireless Sensor Networks (WSNs)"); then neither form is an entity.
+    ("user equipment (UE)", "Wireless Sensor Networks (WSNs)") or the text calls a program (`_software`);
+    then neither form is an entity.
 
     Only where nothing but the trained NER found its words: the lexicon, a shape rule, a metric or task
     head ("signal-to-noise ratio (SNR)") or a following "dataset" ("... (UAV) Dataset") keep it. Entity
@@ -803,7 +842,7 @@ def _drop_other_thing(short: Span, long: Span, chosen: dict, taken: list[bool], 
     A name that only contains the short form ("VINS" in "RIEKF-VINS") is kept.
     """
     if (long.start, long.end) in headed or head_label(long) not in (None, *SENSE_LABELS) \
-            or not names_other_thing(long.text):
+            or not (names_other_thing(long.text) or _software(long.doc, long.start, long.end)):
         return False
     inside = [cand for cand in chosen.values()
               if cand.start < long.end and long.start < cand.end or cand.start < short.end and short.start < cand.end]
@@ -889,18 +928,21 @@ class Resolver:
         return bool(lazy["fields"])
 
     def _blocked(self, doc: Doc) -> list[tuple[int, int]]:
-        """Character ranges that no entity may touch: URLs, TeX references and publisher notices pasted into
-        abstracts."""
+        """Character ranges that no entity may touch: URLs, TeX references, publisher and publication notices
+        pasted into abstracts, and phrases where a lexicon name has another sense (`OTHER_SENSES`)."""
         blocked = [(link.start, link.end) for link in (doc._.kg_links or [])]
         text = doc_text(doc)
         if "\\" in text:
             blocked += [(m.start(), m.end()) for m in TEX_REFERENCE.finditer(text)]
         if "opyright" in text or "©" in text or "ights reserved" in text:
             blocked += [(m.start(), m.end()) for m in NOTICE.finditer(text)]
+        if "ppear" in text or "onsideration" in text or "ublish" in text or "ccepted" in text:
+            blocked += [(m.start(), m.end()) for m in PUBLICATION.finditer(text)]
+        blocked += [(m.start(), m.end()) for m in OTHER_SENSES.finditer(text)]
         return blocked
 
     def candidates(self, doc: Doc, lazy: dict[str, object]) -> list[Candidate]:
-        blocked = self._blocked(doc)
+        blocked = lazy["blocked"] = self._blocked(doc)
         found: list[Candidate] = []
         for group, spans in doc.spans.items():
             if not group.startswith(CANDIDATE_PREFIX):
@@ -950,8 +992,9 @@ class Resolver:
         if (confidence is not None and confidence < self.ner_min_confidence and label not in self.ner_tier_labels
                 and (label in SENSE_LABELS or not self._learning(doc, lazy)) and not _in_definition(doc, start, end)):
             return None  # an unsure guess, unless the text defines a short form for it
-        if component.startswith("ner") and (_TEX.search(clean.text) or _QUANTITY.match(clean.text)):
-            return None  # "3+c_1", "$-EKF": cut out of TeX mathematics; "3-40x", "-20 dB": quantities
+        if component.startswith("ner") and (_TEX.search(clean.text) or _QUANTITY.match(clean.text)
+                                            or "=" in clean.text):
+            return None  # "3+c_1", "$-EKF": cut out of TeX mathematics; "3-40x", "-20 dB": quantities; "RMSE=9.2"
         if component.startswith("ner") and clean[-1].lower_ in CONDITION_HEADS:
             return None  # "ischemic cerebral stroke", "mild cognitive impairment": a disease is none of our types
         if component.startswith("ner") and label != "BRAIN_REGION" and not self.ner_descriptive:
@@ -962,7 +1005,7 @@ class Resolver:
             clean = doc[start:end]
             if label in SENSE_LABELS and end - start == 1 and _other_sense(doc, doc[start].text, lazy):
                 return None  # "UAV", and "DNA" out of "model DNA"
-            if label in SENSE_LABELS and _no_entity(clean.text):
+            if label in SENSE_LABELS and (_no_entity(clean.text) or _software(doc, start, end)):
                 return None  # "XML", "MATLAB", "PSPACE": a format, a program, a complexity class
             one_word = not any(t.whitespace_ for t in clean[:-1])
             if label in SENSE_LABELS and one_word and not self._in_fields(doc, lazy):
@@ -972,6 +1015,8 @@ class Resolver:
             if label == "METHOD" and not one_word and not self._learning(doc, lazy) \
                     and not _in_definition(doc, start, end):
                 return None  # likewise a phrase it calls a technique: "RF MEMS", "receptors TCR", "internal DSL"
+        if component in CORPUS_LEXICONS and _no_entity(clean.text):
+            return None  # "YouTube": SciREX marks the site where a collection came from
         text = clean.text.lower()
         descriptive = self.ner_descriptive and component.startswith("ner")
         if text in GENERIC and not descriptive or all(t.is_stop or t.is_punct or t.like_num for t in clean):
@@ -989,7 +1034,8 @@ class Resolver:
             return None
         if (self.neuro_gate and component in NEURO_GATED or label == "BRAIN_REGION" and self.neuro_gate
                 and len(clean) == 1
-                and component != "lexicon:curated" or label == "BRAIN_REGION" and len(text) <= 3):
+                and (component != "lexicon:curated" or text in _OTHER_ORGANS)
+                or label == "BRAIN_REGION" and len(text) <= 3):
             if "neuro" not in lazy:
                 lazy["neuro"] = len(NEURO_CUES.findall(doc_text(doc))) >= 2
             if not lazy["neuro"]:
@@ -1054,7 +1100,10 @@ class Resolver:
         headed = {(long.start, long.end): label for short, long in defined
                   if (label := _head_after_definition(doc, short, long))
                   and not (label == "TASK" and _typed_inside(chosen, long))}
+        blocked = lazy["blocked"]
         for short, long in defined:
+            if any(long.start_char < b_end and b_start < long.end_char for b_start, b_end in blocked):
+                continue  # "To appear in Theory and Practice of Logic Programming (TPLP)": a venue
             if _drop_condition(short, long, chosen, taken) or _drop_other_thing(short, long, chosen, taken, headed):
                 continue
             _drop_other_sense(short, long, chosen, taken)
