@@ -1,12 +1,13 @@
 """Score the shipped NER models on held-out splits with the shared eval/score.py and print figures.
 
     .venv/bin/python bench/ner_eval.py [--baseline training/runs/scierc_baseline/model-best]
-        [--plain training/runs/scierc_plain/model-best]
+        [--plain training/runs/scierc_plain/model-best [MORE ...]]
 
 The baselines are trained by `python -m kgbuild.extraction.training scierc_baseline scierc_plain` (not shipped):
 `scierc_baseline` with the scholarly model's label mapping, `scierc_plain` with SciERC's own six labels, unnamed
-materials included (a plain spaCy NER trained on SciERC train alone). The shipped `corpus` model is the one to
-set beside them: it learned the same conventions.
+materials included (a plain spaCy NER trained on SciERC train alone; several `--plain` models, trained with
+other seeds, are scored each alone and as a majority vote, as the corpus ensemble is). The shipped `corpus` model
+is the one to set beside them: it learned the same conventions.
 
 Splits are the ones training never sees: WhiteText and SciREX dev (hash of doc_id, 15%) and
 SciERC dev. Also counts BRAIN_REGION false alarms on ML abstracts the brain model never saw.
@@ -15,12 +16,21 @@ SciERC dev. Also counts BRAIN_REGION false alarms on ML abstracts the brain mode
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-from kgbuild.extraction.training.build import DEFAULT_CORPUS, DEFAULT_DATA, MODELS_DIR
-from kgbuild.extraction.training.convert import brain_free, read_jsonl, sample_corpus, split_rows
+import spacy
+
+from kgbuild.extraction.training.build import DEFAULT_CORPUS, DEFAULT_DATA, MODELS_DIR, ship
+from kgbuild.extraction.training.convert import (
+    brain_free,
+    read_jsonl,
+    sample_corpus,
+    split_rows,
+    with_kgbuild_tokenizer,
+)
 from kgbuild.extraction.training.evaluate import DEFAULT_SCORER, load_model, predict_rows, score
 
 SCHOLARLY_MAPS = ["Method=METHOD,MODEL", "Material=DATASET", "Task=TASK", "Metric=METRIC"]
@@ -61,7 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", type=Path, default=MODELS_DIR)
     parser.add_argument("--baseline", type=Path, default=Path("training/runs/scierc_baseline/model-best"))
-    parser.add_argument("--plain", type=Path, default=Path("training/runs/scierc_plain/model-best"))
+    parser.add_argument("--plain", type=Path, nargs="+", default=[Path("training/runs/scierc_plain/model-best")])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--scorer", type=Path, default=DEFAULT_SCORER)
@@ -104,9 +114,16 @@ def main() -> None:
         "SciERC dev / scholarly (all four)", scholarly, scierc_dev, SCHOLARLY_MAPS, ["micro", "untyped"], args.scorer
     )
     corpus = load_model(args.models / "corpus")
-    report("SciERC dev / corpus (untyped map)", corpus, scierc_dev, UNTYPED_MAPS,
+    report("SciERC dev / corpus (untyped map; the members' majority vote)", corpus, scierc_dev, UNTYPED_MAPS,
            ["DATASET", "METHOD/MODEL", "untyped"], args.scorer)
-    for name, path, recipe in (("baseline", args.baseline, "scierc_baseline"), ("plain", args.plain, "scierc_plain")):
+    members = [name for name in corpus.pipe_names if corpus.get_pipe_meta(name).factory == "ner"]
+    for member in members if len(members) > 1 else []:
+        alone = with_kgbuild_tokenizer(spacy.load(args.models / "corpus", exclude=[m for m in members if m != member]))
+        report(f"SciERC dev / {member} alone", alone, scierc_dev, UNTYPED_MAPS, ["untyped"], args.scorer)
+    baselines = [("baseline", args.baseline, "scierc_baseline")]
+    baselines += [(f"plain {i}" if len(args.plain) > 1 else "plain", path, "scierc_plain")
+                  for i, path in enumerate(args.plain)]
+    for name, path, recipe in baselines:
         if not (path / "meta.json").exists():
             print(f"no {name} model at {path}: train it with `python -m kgbuild.extraction.training {recipe}`")
             continue
@@ -115,6 +132,11 @@ def main() -> None:
                ["DATASET", "METHOD/MODEL", "untyped"], args.scorer)
         report(f"SciREX dev / {name} (SciERC train only)", model, scirex_dev, SCHOLARLY_MAPS,
                ["DATASET", "micro", "untyped"], args.scorer)
+    if len(args.plain) > 1 and all((path / "meta.json").exists() for path in args.plain):
+        with tempfile.TemporaryDirectory() as tmp:
+            vote = load_model(ship(args.plain, "plain", Path(tmp)))
+            report("SciERC dev / plain models' majority vote", vote, scierc_dev, UNTYPED_MAPS, ["untyped"],
+                   args.scorer)
 
 
 if __name__ == "__main__":

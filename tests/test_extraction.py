@@ -132,7 +132,8 @@ def test_corpus_mode_annotates_descriptive_phrases_with_its_own_model(seeds):
 
     assert "corpus" in MODES
     nlp = load_pipeline("corpus")
-    assert "ner_corpus" in nlp.component_names and "ner_scholarly" not in nlp.component_names
+    assert "vote_ner_corpus" in nlp.pipe_names and "ner_scholarly" not in nlp.component_names
+    assert {"ner_corpus_s0", "ner_corpus_s1", "ner_corpus_s2"} <= set(nlp.component_names)
     guided = {(xp.paper.id, e.label, e.name) for xp in extract_papers(seeds, mode="accurate") for e in xp.entities}
     corpus = list(extract_papers(seeds, mode="corpus"))
     entities = [(xp.paper.id, e) for xp in corpus for e in xp.entities]
@@ -143,6 +144,25 @@ def test_corpus_mode_annotates_descriptive_phrases_with_its_own_model(seeds):
     # SciERC-style descriptive phrases that the guidelines leave out: lower-case, several words, no name
     descriptive = [e.name for e in added if e.name.islower() and " " in e.name]
     assert len(descriptive) >= 20, descriptive
+
+
+def test_the_corpus_ensemble_keeps_the_spans_most_of_its_members_found(seeds):
+    from kgbuild.extraction.pipeline import make_doc
+
+    nlp = load_pipeline("corpus")
+    members = [f"cand:ner_corpus_s{i}" for i in range(3)]
+    vote = nlp.get_pipe("vote_ner_corpus")
+    assert vote.members == members and vote.min_votes == 2
+    checked = 0
+    with nlp.select_pipes(disable=["vote_ner_corpus", "kgbuild_resolve", "kgbuild_canonical"]):
+        for paper in seeds[:30]:
+            doc = nlp(make_doc(nlp, paper))
+            groups = [{(s.start, s.end, s.label_) for s in doc.spans[key]} for key in members]
+            voted = {(s.start, s.end, s.label_) for s in vote(doc).spans["cand:ner_corpus"]}
+            assert voted == {span for span in set().union(*groups) if sum(span in g for g in groups) >= 2}
+            assert not any(key in doc.spans for key in members)
+            checked += len(voted)
+    assert checked > 50
 
 
 def test_entity_keys_are_unique_per_label_within_a_paper(extracted):
@@ -484,11 +504,11 @@ def test_unknown_mode_is_a_clear_error():
         load_pipeline("turbo")
 
 
-def _resolve_with_ner(text: str, ner: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Run the fast pipeline, add NER candidates as a trained model would, and resolve again."""
+def _resolve_with_ner(text: str, ner: list[tuple[str, str]], mode: str = "fast") -> set[tuple[str, str]]:
+    """Run the pipeline (fast: no models), add NER candidates as a trained model would, and resolve again."""
     from kgbuild.extraction.pipeline import make_doc
 
-    nlp = load_pipeline("fast")
+    nlp = load_pipeline(mode)
     doc = nlp(make_doc(nlp, Paper(id="t", title="", abstract=text)))
     spans = []
     for phrase, label in ner:
@@ -497,6 +517,14 @@ def _resolve_with_ner(text: str, ner: list[tuple[str, str]]) -> set[tuple[str, s
     doc.spans["cand:ner_test"] = spans
     doc = nlp.get_pipe("kgbuild_resolve")(doc)
     return {(s.text, s.label_) for s in doc.spans["kg:entities"]}
+
+
+def test_the_corpus_policy_keeps_a_trained_long_form_with_its_bracketed_short_form():
+    # SciERC marks "linear-chain conditional random field (CRF)" as one span; the guidelines want the two forms
+    text = "We tag sequences with a linear-chain zorbic random field (LZRF) and decode the LZRF greedily."
+    span = "linear-chain zorbic random field (LZRF)"
+    assert (span, "METHOD") in _resolve_with_ner(text, [(span, "METHOD")], mode="corpus")
+    assert not any("(" in name for name, _ in _resolve_with_ner(text, [(span, "METHOD")]))
 
 
 def test_a_defined_name_ending_in_a_compound_network_word_is_a_model():

@@ -11,7 +11,7 @@ import pytest
 import spacy
 
 from kgbuild.extraction.mine_datasets import evaluation_titles
-from kgbuild.extraction.training.build import MODELS_DIR
+from kgbuild.extraction.training.build import MODELS_DIR, ship
 from kgbuild.extraction.training.convert import (
     LABEL_MAPS,
     MISSING,
@@ -26,6 +26,7 @@ from kgbuild.extraction.training.convert import (
     read_jsonl,
     sample_corpus,
     split_rows,
+    with_kgbuild_tokenizer,
 )
 from kgbuild.extraction.training.distant import distant_docs, harvest_dataset_names
 from kgbuild.extraction.training.evaluate import load_model
@@ -175,11 +176,30 @@ def test_shipped_models_are_single_sourceable_components(brain, scholarly):
     assert combined.pipe_names == ["ner_brain", "ner_scholarly"]
 
 
-def test_the_corpus_model_is_a_sourceable_component_with_its_word_vectors():
-    corpus = load_model(MODELS_DIR / "corpus")
-    assert corpus.pipe_names == ["ner_corpus"]
-    assert set(corpus.get_pipe("ner_corpus").labels) == {"METHOD", "DATASET", "TASK", "METRIC", "GENERIC", "OTHER"}
-    assert corpus.vocab.vectors.shape == (BUCKETS, DIM) and corpus.vocab.vectors.mode == "floret"
+def test_the_corpus_model_is_an_ensemble_of_sourceable_components_sharing_word_vectors():
+    members = ["ner_corpus_s0", "ner_corpus_s1", "ner_corpus_s2"]
+    raw = with_kgbuild_tokenizer(spacy.load(MODELS_DIR / "corpus"))  # the members alone, no vote
+    assert raw.pipe_names == members
+    for name in members:
+        assert set(raw.get_pipe(name).labels) == {"METHOD", "DATASET", "TASK", "METRIC", "GENERIC", "OTHER"}
+    assert raw.vocab.vectors.shape == (BUCKETS, DIM) and raw.vocab.vectors.mode == "floret"
+    # three seeds, three different models; scored alone, the ensemble's entities are its majority vote
+    texts = seed_abstracts()[:40]
+    found = {name: [{(e.start, e.end, e.label_) for e in doc.ents}
+                    for doc in raw.pipe(texts, disable=[m for m in members if m != name])] for name in members}
+    assert found["ner_corpus_s0"] != found["ner_corpus_s1"] != found["ner_corpus_s2"]
+    voted = [{(e.start, e.end, e.label_) for e in doc.ents} for doc in load_model(MODELS_DIR / "corpus").pipe(texts)]
+    for i, ents in enumerate(voted):
+        union = set().union(*(found[name][i] for name in members))
+        assert ents == {e for e in union if sum(e in found[name][i] for name in members) >= 2}
+    assert sum(map(len, voted)) > 50
+
+
+def test_ship_writes_one_component_or_an_ensemble(tmp_path):
+    single = ship([MODELS_DIR / "scholarly"], "one", tmp_path)
+    assert spacy.load(single).pipe_names == ["ner_one"]
+    pair = ship([MODELS_DIR / "scholarly", MODELS_DIR / "scholarly"], "two", tmp_path)
+    assert spacy.load(pair).pipe_names == ["ner_two_s0", "ner_two_s1"]
 
 
 def test_brain_model_finds_regions_in_neuro_seed_abstracts(brain):

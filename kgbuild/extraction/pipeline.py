@@ -23,11 +23,22 @@ from spacy.tokens import Doc
 
 from ..errors import KgbuildError
 from ..records import ENTITY_LABELS, Entity, ExtractedPaper, Mention, Paper, Repository
-from . import abbreviations, canonical, code_links, gate, lexicons, patterns, resolve, scored_ner, tokenizer  # noqa: F401
+from . import (  # noqa: F401  (registers the components)
+    abbreviations,
+    canonical,
+    code_links,
+    gate,
+    lexicons,
+    patterns,
+    resolve,
+    scored_ner,
+    tokenizer,
+    vote,
+)
 from .canonical import EntityGroup
 from .docs import doc_text  # noqa: F401  (registers the Doc extensions)
 
-EXTRACTION_VERSION = "0.43.0"
+EXTRACTION_VERSION = "0.44.0"
 """Bump whenever the output for the same input can change (rules, lexicons, models, keys)."""
 
 HERE = Path(__file__).parent
@@ -35,9 +46,10 @@ CONFIG = HERE / "config.cfg"
 MODELS = HERE / "models"
 NER_MODELS = {"fast": (), "accurate": ("brain", "scholarly"), "corpus": ("brain", "corpus")}
 """The trained NER models of each mode. "corpus" annotates the way the public corpora (SciERC, SciREX) do:
-its scholarly model learned their own labels, descriptive phrases and unnamed materials included, and the
-resolver keeps every span of it that is not clearly generic. The graph wants the guidelines' entities
-("accurate"); "corpus" is for comparing with systems trained on those corpora."""
+its scholarly model, an ensemble of three seeds that votes (`vote.py`), learned their own labels, descriptive
+phrases and unnamed materials included, and the resolver keeps every span of it that is not clearly generic.
+The graph wants the guidelines' entities ("accurate"); "corpus" is for comparing with systems trained on those
+corpora."""
 MODE_CONFIG = {"corpus": {
     "components.kgbuild_resolve.ner_evidence_labels": list(ENTITY_LABELS),
     "components.kgbuild_resolve.ner_tier_labels": list(ENTITY_LABELS),
@@ -113,16 +125,19 @@ def _share_vectors(nlp: Language, source: Language, path: Path) -> None:
 
 
 def _add_ner(nlp: Language, path: Path) -> None:
-    """Source every `ner` component of the pipeline at `path`, each followed by a collector."""
+    """Source every `ner` component of the pipeline at `path`, each followed by a collector; several are an
+    ensemble whose majority vote is the candidates of `ner_<directory>` (`vote.NerVote`)."""
     source = spacy.load(path)
     names = [n for n in source.pipe_names if source.get_pipe_meta(n).factory == "ner"]
     if not names:
         raise ExtractionError(f"{path} has no NER component")
     _share_vectors(nlp, source, path)
+    targets = []
     for name in names:
         if "tok2vec" in source.pipe_names:
             source.replace_listeners("tok2vec", name, ["model.tok2vec"])
         target = name if name.startswith("ner") else f"ner_{path.name}"
+        targets.append(target)
         nlp.add_pipe(name, name=target, source=source, before="kgbuild_abbreviations")
         last = nlp.add_pipe("kgbuild_scored_ner", name=f"score_{target}", after=target,
                             config={"component": target}).name
@@ -131,8 +146,11 @@ def _add_ner(nlp: Language, path: Path) -> None:
             scored, last = last, nlp.add_pipe("kgbuild_gate", name=f"gate_{target}", after=last,
                                               config={"component": last, "cue": GATED[target]}).name
             nlp.disable_pipe(scored)
-        nlp.add_pipe("kgbuild_collect_ents", name=f"collect_{target}", after=last,
-                     config={"spans_key": f"cand:{target}"})
+        last = nlp.add_pipe("kgbuild_collect_ents", name=f"collect_{target}", after=last,
+                            config={"spans_key": f"cand:{target}"}).name
+    if len(targets) > 1:
+        nlp.add_pipe("kgbuild_ner_vote", name=f"vote_ner_{path.name}", after=last,
+                     config={"members": [f"cand:{t}" for t in targets], "spans_key": f"cand:ner_{path.name}"})
 
 
 @lru_cache(maxsize=3)

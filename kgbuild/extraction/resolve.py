@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from spacy.language import Language
@@ -179,11 +180,24 @@ PUBLICATION = re.compile(r"(?:(?:^|[.(:\n])\s*(?:To appear|Under consideration|A
                          r"[^.;]*")
 # TeX references pasted into abstracts: "\cite{Bach:1997:sppr,Itoh:2001:PPR}" holds citation keys, no names.
 TEX_REFERENCE = re.compile(r"\\(?:cite[a-z]*|[a-z]*ref|label)\*?(?:\[[^\]]*\])*\{[^}]*\}")
-# Phrases in which a lexicon name has another sense ("power transformers", "student dropout"; data/other_senses.txt).
-OTHER_SENSES = re.compile(r"\b(?:" + "|".join(
-    r"\s+".join(re.escape(word) + "s?" for word in line.split())
-    for line in (Path(__file__).parent / "data" / "other_senses.txt").read_text(encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("#")) + r")\b", re.IGNORECASE)
+_OTHER_SENSE_PHRASES = [line.split() for line in (Path(__file__).parent / "data" / "other_senses.txt")
+                        .read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+# Phrases in which a lexicon name has another sense ("power transformers", "student dropout"), each word also plural.
+OTHER_SENSES = re.compile(r"\b(?:" + "|".join(r"\s+".join(re.escape(word) + "s?" for word in words)
+                                              for words in _OTHER_SENSE_PHRASES) + r")\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def other_sense_names() -> frozenset[str]:
+    """The lexicon names inside the phrases of `OTHER_SENSES` ("transformer", "dropout"): a text without
+    one of them holds none of the phrases, so the pattern need not run over it."""
+    names = {row["text"].lower() for row in read_lexicon(str(DEFAULT_LEXICON))}
+    inside = set()
+    for words in _OTHER_SENSE_PHRASES:
+        lower = [word.lower() for word in words]
+        grams = [" ".join(lower[i:j]) for i in range(len(lower)) for j in range(i + 1, len(lower) + 1)]
+        inside.add(max((g for g in grams if g in names), key=len, default=" ".join(lower)))
+    return frozenset(inside)
 # A short mined name ("CTB", "AMI") is a dataset only in a text that talks about data sets at all.
 DATA_CUES = re.compile(r"\b(?:data ?sets?|benchmarks?|corpus|corpora|databases?|treebanks?)\b", re.IGNORECASE)
 # One-word region names that also name parts of other organs or cells (a yeast septum, the renal medulla).
@@ -378,11 +392,15 @@ def _in_definition(doc: Doc, start: int, end: int) -> bool:
     return any(form.start < end and start < form.end for pair in doc._.kg_abbreviations or () for form in pair)
 
 
-def _clean(doc: Doc, start: int, end: int) -> tuple[int, int]:
+def _clean(doc: Doc, start: int, end: int, brackets: bool = False) -> tuple[int, int]:
+    """Tokens start:end without leading stop words, edge punctuation and an unmatched bracket; with `brackets`,
+    a closing bracket that ends a matched pair stays ("conditional random field (CRF)", as SciERC marks)."""
     while start < end and (doc[start].lower_ in _LEADING or doc[start].is_punct or doc[start].is_space):
         start += 1
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in {"+", "++"}
                            or doc[end - 1].is_space or doc[end - 1].text == "-"):
+        if brackets and doc[end - 1].text == ")" and _unmatched(doc, start, end) is None:
+            break
         end -= 1
     cut = _unmatched(doc, start, end)
     if cut is not None:
@@ -938,7 +956,9 @@ class Resolver:
             blocked += [(m.start(), m.end()) for m in NOTICE.finditer(text)]
         if "ppear" in text or "onsideration" in text or "ublish" in text or "ccepted" in text:
             blocked += [(m.start(), m.end()) for m in PUBLICATION.finditer(text)]
-        blocked += [(m.start(), m.end()) for m in OTHER_SENSES.finditer(text)]
+        lower = text.lower()
+        if any(name in lower for name in other_sense_names()):
+            blocked += [(m.start(), m.end()) for m in OTHER_SENSES.finditer(text)]
         return blocked
 
     def candidates(self, doc: Doc, lazy: dict[str, object]) -> list[Candidate]:
@@ -950,7 +970,7 @@ class Resolver:
             for span in spans:
                 component = _component(group, span)
                 start, end = (_glued_start(doc, span.start, span.label_), span.end) if component.startswith("lexicon") \
-                    else _clean(doc, span.start, span.end)
+                    else _clean(doc, span.start, span.end, self.ner_descriptive and component.startswith("ner"))
                 if start >= end:
                     continue
                 pieces = region_pieces(doc, start, end) if component.startswith("ner") \

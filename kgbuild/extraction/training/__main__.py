@@ -1,4 +1,5 @@
-"""`python -m kgbuild.extraction.training`: rebuild the corpora, train and ship the NER models (one seed)."""
+"""`python -m kgbuild.extraction.training`: rebuild the corpora, train and ship the NER models (seed `--seed`; an
+ensemble recipe trains its members with that seed and the next ones)."""
 
 from __future__ import annotations
 
@@ -76,10 +77,11 @@ def main(argv: list[str] | None = None) -> None:
     vectors = word_vectors(args.work / "vectors", args.corpus, args.data) \
         if args.vectors or any(r.vectors for r in recipes) else None
     for recipe in recipes:
-        best = train(recipe, corpora, args.work / "runs", args.seed, weights, args.max_steps,
-                     vectors if args.vectors or recipe.vectors else None)
+        bests = [train(recipe, corpora, args.work / "runs" / (f"seed{seed}" if recipe.members > 1 else ""), seed,
+                       weights, args.max_steps, vectors if args.vectors or recipe.vectors else None)
+                 for seed in range(args.seed, args.seed + recipe.members)]
         if recipe.ship:
-            print(f"shipped {ship(best, recipe.name, MODELS_DIR)}")
+            print(f"shipped {ship(bests, recipe.name, MODELS_DIR)}")
 
 
 if __name__ == "__main__":

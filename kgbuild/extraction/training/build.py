@@ -10,6 +10,7 @@ import json
 import random
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -57,6 +58,8 @@ class Recipe:
     pretrained: bool = True
     vectors: bool = False
     """Train with the floret word vectors (`vectors.train_vectors`) instead of a pretrained tok2vec."""
+    members: int = 1
+    """Models trained with consecutive seeds and shipped together as a majority-vote ensemble (`vote.py`)."""
 
 
 RECIPES: dict[str, Recipe] = {
@@ -76,7 +79,7 @@ RECIPES: dict[str, Recipe] = {
     # SciERC's own labels and SciREX, with word vectors: the model of the "corpus" mode, which annotates the
     # way the public corpora do (descriptive phrases and unnamed materials too).
     "corpus": Recipe("corpus", "scholarly.cfg", "corpus-train.spacy", "corpus-dev.spacy", pretrained=False,
-                     vectors=True),
+                     vectors=True, members=3),
 }
 
 
@@ -209,13 +212,40 @@ def train(
     return output / "model-best"
 
 
-def ship(model_best: Path, name: str, models_dir: Path = MODELS_DIR) -> Path:
-    """Save a trained pipeline into the package as one self-contained NER component.
+def ship(model_bests: list[Path], name: str, models_dir: Path = MODELS_DIR) -> Path:
+    """Save trained pipelines into the package as self-contained NER components.
 
-    The shared tok2vec is copied into the NER (`replace_listeners`) and removed, so the component, named
-    `ner_<name>` (what provenance shows), can be sourced on its own; only the pipeline is written (no
-    checkpoints).
+    One model is the component `ner_<name>` (what provenance shows); several, trained alike with other seeds,
+    are the members `ner_<name>_s0`, `ner_<name>_s1`, ... of one pipeline sharing one vocabulary and its word
+    vectors, which extraction sources as a majority-vote ensemble (`vote.py`). Only the pipeline is written
+    (no checkpoints).
     """
+    import spacy
+
+    target = models_dir / name
+    with tempfile.TemporaryDirectory() as tmp:
+        if len(model_bests) == 1:
+            nlp = spacy.load(_component_only(model_bests[0], f"ner_{name}", Path(tmp) / "0"))
+        else:
+            parts = [_component_only(path, f"ner_{name}_s{index}", Path(tmp) / str(index))
+                     for index, path in enumerate(model_bests)]
+            nlp = spacy.load(parts[0])
+            for part, model_best in zip(parts[1:], model_bests[1:], strict=True):
+                member = spacy.load(part)
+                if member.vocab.vectors != nlp.vocab.vectors:
+                    raise ValueError(f"{model_best} was trained with other word vectors than {model_bests[0]}")
+                [component] = member.pipe_names
+                nlp.add_pipe(component, source=member)
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nlp.to_disk(target)
+    return target
+
+
+def _component_only(model_best: Path, component: str, out: Path) -> Path:
+    """Write the trained pipeline at `model_best` to `out` as its NER alone, named `component`: the shared
+    tok2vec is copied into the NER (`replace_listeners`) and removed, so the NER can be sourced on its own."""
     import spacy
 
     nlp = spacy.load(model_best)
@@ -224,15 +254,11 @@ def ship(model_best: Path, name: str, models_dir: Path = MODELS_DIR) -> Path:
     if "tok2vec" in nlp.pipe_names:
         nlp.replace_listeners("tok2vec", trained, ["model.tok2vec"])
         nlp.remove_pipe("tok2vec")
-    if trained != f"ner_{name}":
-        nlp.rename_pipe(trained, f"ner_{name}")  # the corpus recipe trains scholarly.cfg's ner_scholarly
-    target = models_dir / name
-    if target.exists():
-        shutil.rmtree(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(target)
-    _resolve_references(target / "config.cfg", resolved)
-    return target
+    if trained != component:
+        nlp.rename_pipe(trained, component)  # the corpus recipe trains scholarly.cfg's ner_scholarly
+    nlp.to_disk(out)
+    _resolve_references(out / "config.cfg", resolved)
+    return out
 
 
 def _resolve_references(config_path: Path, resolved: dict) -> None:

@@ -19,10 +19,22 @@ DEFAULT_SCORER = SHARED / "eval" / "score.py"
 
 
 def load_model(path: str | Path) -> Language:
-    """A shipped model with the tokenizer its training docs were made with."""
+    """A shipped model with the tokenizer its training docs were made with; an ensemble (several `ner`
+    components) sets `doc.ents` to its majority vote, as extraction reads it (`vote.NerVote`)."""
     import spacy
 
-    return with_kgbuild_tokenizer(spacy.load(path))
+    from kgbuild.extraction import pipeline  # noqa: F401  (registers the collector and the vote)
+
+    nlp = with_kgbuild_tokenizer(spacy.load(path))
+    members = [name for name in nlp.pipe_names if nlp.get_pipe_meta(name).factory == "ner"]
+    if len(members) > 1:
+        for name in members:
+            nlp.add_pipe("kgbuild_collect_ents", name=f"collect_{name}", after=name,
+                         config={"spans_key": f"cand:{name}"})
+        nlp.add_pipe("kgbuild_ner_vote", name="vote",
+                     config={"members": [f"cand:{name}" for name in members], "spans_key": "cand:vote",
+                             "set_ents": True})
+    return nlp
 
 
 def predict_rows(nlp: Language, rows: Iterable[dict], batch_size: int = 64) -> list[dict]:

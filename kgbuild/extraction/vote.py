@@ -1,0 +1,50 @@
+"""A majority vote of NER models trained alike: a span is a candidate when most of them found it.
+
+Models trained on the same data with different seeds agree on most right spans and disagree on many wrong
+ones, so keeping the spans most of them found raises precision at a small cost in recall (bench/RESULTS.md,
+nineteenth session). A shipped model directory with several `ner` components is sourced as such an
+ensemble (`pipeline._add_ner`): each member writes its own candidate group and `kgbuild_ner_vote` replaces
+them by one group named for the directory, so provenance names the ensemble ("ner_corpus"). A member's
+confidence in a span stays where `kgbuild_scored_ner` put it (the highest of the members that found it).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+
+@Language.factory("kgbuild_ner_vote",
+                  default_config={"members": [], "spans_key": "cand:ner", "min_votes": 0, "set_ents": False})
+def make_ner_vote(nlp: Language, name: str, members: list[str], spans_key: str, min_votes: int,
+                  set_ents: bool) -> NerVote:
+    return NerVote(name, members, spans_key, min_votes, set_ents)
+
+
+class NerVote:
+    """Replaces the span groups `members` by one group `spans_key` of the spans (same tokens, same label)
+    found by at least `min_votes` of them; 0 means a majority. A majority never keeps two overlapping spans
+    (each member found at most one of them), so `set_ents` can also make them `doc.ents`, to score the
+    ensemble on its own (`training.evaluate.load_model`)."""
+
+    def __init__(self, name: str, members: list[str], spans_key: str, min_votes: int = 0,
+                 set_ents: bool = False) -> None:
+        self.name = name
+        self.members = list(members)
+        self.spans_key = spans_key
+        self.min_votes = min_votes or len(self.members) // 2 + 1
+        self.set_ents = set_ents
+
+    def __call__(self, doc: Doc) -> Doc:
+        votes: Counter[tuple[int, int, str]] = Counter()
+        for key in self.members:
+            votes.update({(span.start, span.end, span.label_) for span in doc.spans.get(key, [])})
+            doc.spans.pop(key, None)
+        doc.spans[self.spans_key] = [Span(doc, start, end, label=label)
+                                     for (start, end, label), count in sorted(votes.items())
+                                     if count >= self.min_votes]
+        if self.set_ents:
+            doc.ents = list(doc.spans[self.spans_key])
+        return doc
