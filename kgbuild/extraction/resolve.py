@@ -369,8 +369,8 @@ def _software(doc: Doc, start: int, end: int) -> bool:
     for token in doc[i:i + 4]:
         if token.lower_ in _SOFTWARE_HEADS:
             return True
-        if token.is_punct or not token.is_alpha or token.pos_ in ("VERB", "ADP", "CCONJ"):
-            return False
+        if token.is_punct or not token.is_alpha or token.is_stop:
+            return False  # "QuuxNet, a model of the simulator": the head must follow the name's own words
     return False
 
 

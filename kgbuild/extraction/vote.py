@@ -14,6 +14,7 @@ from collections import Counter
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 
 @Language.factory("kgbuild_ner_vote",
@@ -25,9 +26,9 @@ def make_ner_vote(nlp: Language, name: str, members: list[str], spans_key: str, 
 
 class NerVote:
     """Replaces the span groups `members` by one group `spans_key` of the spans (same tokens, same label)
-    found by at least `min_votes` of them; 0 means a majority. A majority never keeps two overlapping spans
-    (each member found at most one of them), so `set_ents` can also make them `doc.ents`, to score the
-    ensemble on its own (`training.evaluate.load_model`)."""
+    found by at least `min_votes` of them; 0 means a majority, which never keeps two overlapping spans (each
+    member found at most one of them). `set_ents` also makes them `doc.ents`, to score the ensemble on its
+    own (`training.evaluate.load_model`)."""
 
     def __init__(self, name: str, members: list[str], spans_key: str, min_votes: int = 0,
                  set_ents: bool = False) -> None:
@@ -46,5 +47,5 @@ class NerVote:
                                      for (start, end, label), count in sorted(votes.items())
                                      if count >= self.min_votes]
         if self.set_ents:
-            doc.ents = list(doc.spans[self.spans_key])
+            doc.ents = filter_spans(doc.spans[self.spans_key])  # a minority vote may keep overlapping spans
         return doc
