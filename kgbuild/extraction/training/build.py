@@ -223,19 +223,16 @@ def ship(model_bests: list[Path], name: str, models_dir: Path = MODELS_DIR) -> P
     import spacy
 
     target = models_dir / name
+    components = [f"ner_{name}"] if len(model_bests) == 1 else [f"ner_{name}_s{i}" for i in range(len(model_bests))]
     with tempfile.TemporaryDirectory() as tmp:
-        if len(model_bests) == 1:
-            nlp = spacy.load(_component_only(model_bests[0], f"ner_{name}", Path(tmp) / "0"))
-        else:
-            parts = [_component_only(path, f"ner_{name}_s{index}", Path(tmp) / str(index))
-                     for index, path in enumerate(model_bests)]
-            nlp = spacy.load(parts[0])
-            for part, model_best in zip(parts[1:], model_bests[1:], strict=True):
-                member = spacy.load(part)
-                if member.vocab.vectors != nlp.vocab.vectors:
-                    raise ValueError(f"{model_best} was trained with other word vectors than {model_bests[0]}")
-                [component] = member.pipe_names
-                nlp.add_pipe(component, source=member)
+        parts = [_component_only(path, component, Path(tmp) / component)
+                 for path, component in zip(model_bests, components, strict=True)]
+        nlp = spacy.load(parts[0])
+        for part, model_best, component in zip(parts[1:], model_bests[1:], components[1:], strict=True):
+            member = spacy.load(part)
+            if member.vocab.vectors != nlp.vocab.vectors:
+                raise ValueError(f"{model_best} was trained with other word vectors than {model_bests[0]}")
+            nlp.add_pipe(component, source=member)
         if target.exists():
             shutil.rmtree(target)
         target.parent.mkdir(parents=True, exist_ok=True)
