@@ -1210,10 +1210,20 @@ def test_a_program_is_no_technique():
 
 @pytest.mark.parametrize("title, name", [("ZorbKit: A Python Library for Graph Learning", None),
                                           ("ZorbSim: An Open-Source Traffic Simulator", None),
-                                          ("ZorbAct: Making Activations Trainable", "ZorbAct")])
+                                          ("ZorbScript: A Language for Robot Controllers", None),
+                                          ("ZorbAct: Making Activations Trainable", "ZorbAct"),
+                                          ("ZorbAct: A Language Model Trained on Code", "ZorbAct")])
 def test_a_title_that_calls_its_system_a_program_names_no_technique(title, name):
     found = _fast("We present it and train neural networks with deep learning.", title=title)
     assert {n for n, label in found if label == "METHOD" and n.startswith("Zorb")} == ({name} if name else set())
+
+
+def test_a_title_case_subtitle_that_calls_the_system_a_library_drops_the_trained_name():
+    # the scholarly NER finds the name; the subtitle's head ("Library") says it is a program, even after a
+    # capitalised stop word ("Least")
+    xp = _extract_one("We describe the package and its regularized least squares solvers.",
+                      title="GURLS: a Least Squares Library for Supervised Learning", mode="accurate")
+    assert "GURLS" not in {e.name for e in xp.entities}
 
 
 def test_a_name_matches_with_any_mix_of_hyphens_and_spaces():

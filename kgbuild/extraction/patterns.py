@@ -54,6 +54,10 @@ METHOD_NAMED_HEADS = ["algorithm", "transform", "transformation", "decomposition
 # heads that an adjective of a name makes no name of ("Bayesian method", "Gaussian approximation"), unlike
 # a name itself ("Newton's method", "Galerkin approximation", "Monte Carlo method")
 METHOD_NAMED_ADJECTIVE_HEADS = ["method", "approximation", "approximations"]
+SOFTWARE_HEADS = ["simulator", "software", "toolbox", "toolkit", "package", "library", "verifier", "compiler",
+                  "environment", "platform", "app", "website", "browser", "plugin", "plug-in", "editor", "interpreter",
+                  "engine", "language", "tool"]
+"""What a program is called ("the Webots simulator", "GURLS: a Least Squares Library"): no technique or model."""
 MEASURE_NAMED_HEADS = ["distance", "divergence"]  # "Hamming distance", "Jensen-Shannon divergence": measures
 
 NOT_DATASET_WORDS = [
@@ -181,9 +185,8 @@ TEXT_RULES: list[tuple[str, str, str]] = [
      r"(?: models?| approach(?:es)?)?|(?:[Ee]ncoding|[Dd]ecoding) models?)(?![\w-])"),
     # "TrAct: Making ..." names the paper's system, unless the subtitle calls it a program ("GURLS: a Least
     # Squares Library for ...", "DTN7: An Open-Source ... Implementation"): no technique, model or dataset
-    ("METHOD", "title_name", r"^[A-Z][\w-]*[A-Z0-9][\w-]*(?=: )(?!: (?:An? |The )?(?:[\w-]+ ){0,4}(?:[Ll]ibrary|"
-     r"[Tt]oolkit|[Tt]oolbox|[Pp]ackage|[Ss]oftware|[Ss]imulator|[Ii]mplementation|[Pp]latform|[Tt]ool|"
-     r"[Pp]lug-?in)s?\b)"),
+    ("METHOD", "title_name", r"^[A-Z][\w-]*[A-Z0-9][\w-]*(?=: )(?!: (?:An? |The )?(?:[\w-]+ ){0,4}(?i:"
+     + "|".join([*SOFTWARE_HEADS, "implementation"]) + r")s?\b(?![ -][Mm]odel))"),
     # "the Kalman filter", "the Kantorovich-Test Subdivision algorithm" (the whole run of capitalised words)
     ("METHOD", "named_method", _NAMED + r"(?:" + "|".join(METHOD_NAMED_HEADS) + r"|(?<![ei]an )(?:"
      + "|".join(METHOD_NAMED_ADJECTIVE_HEADS) + r"))(?![\w-])"),

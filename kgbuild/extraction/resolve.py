@@ -36,7 +36,7 @@ from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
 from .extend import PART_WORDS, POSITION, coordinated, list_neighbours, part_start, qualified_end
 from .lexicons import DEFAULT_LEXICON, read_lexicon
-from .patterns import REGION_MODIFIERS, STARTER_WORDS
+from .patterns import REGION_MODIFIERS, SOFTWARE_HEADS, STARTER_WORDS
 from .scored_ner import CONFIDENCE
 
 CANDIDATE_PREFIX = "cand:"
@@ -232,9 +232,7 @@ MODEL_SHAPE = re.compile(r"(?:(?:Net(?:-?\d+)?|former|GPT|BERT|LLM|GAN|VAE|ViT|N
                          r"(?:[-\d.]*[A-Za-z]{0,3})?s?|Networks?)$")
 
 
-_SOFTWARE_HEADS = {"simulator", "simulators", "software", "toolbox", "toolkit", "package", "library", "verifier",
-                   "compiler", "environment", "platform", "app", "website", "browser", "plugin", "editor",
-                   "interpreter", "engine", "language", "tool"}
+_SOFTWARE_HEADS = {*SOFTWARE_HEADS, *(f"{head}s" for head in SOFTWARE_HEADS)}
 _PROBLEMS = ("problem", "problems")  # the head of a task's name, whatever typed it a technique
 _CODE_WORD = re.compile(r"^(?=.*[A-Za-z])(?:[A-Za-z]*[a-z][A-Z]|[A-Z]{2,}|.*\d)")  # TrAct, DiffROAR, BOLD5000
 _GENERIC_HEADS = {"method", "methods", "approach", "approaches", "framework", "frameworks", "model", "models",
@@ -360,7 +358,7 @@ def _software(doc: Doc, start: int, end: int) -> bool:
         while i < len(doc) and doc[i].text != ")" and i - end < 6:
             i += 1
         i += 1
-    if i < len(doc) and doc[i].text == ",":
+    if i < len(doc) and doc[i].text in (",", ":"):
         i += 1
         if i < len(doc) and doc[i].lower_ not in ("a", "an", "the"):
             return False
@@ -368,8 +366,8 @@ def _software(doc: Doc, start: int, end: int) -> bool:
         i += 1
     for token in doc[i:i + 4]:
         if token.lower_ in _SOFTWARE_HEADS:
-            return True
-        if token.is_punct or not token.is_alpha or token.is_stop:
+            return token.nbor(1).lower_ not in ("model", "models") if token.i + 1 < len(doc) else True
+        if token.is_punct or not token.is_alpha or (token.is_stop and token.is_lower):
             return False  # "QuuxNet, a model of the simulator": the head must follow the name's own words
     return False
 
