@@ -1218,6 +1218,17 @@ def test_a_title_that_calls_its_system_a_program_names_no_technique(title, name)
     assert {n for n, label in found if label == "METHOD" and n.startswith("Zorb")} == ({name} if name else set())
 
 
+def test_names_listed_after_a_program_head_are_programs():
+    # "the verifiers X, Y and Z": the scholarly NER calls such names techniques; a sentence break ends the list
+    xp = _extract_one("We compare the verifiers CPAchecker, SeaHorn and Ultimate Automizer on C programs in unknown "
+                      "environments. The Cognitive Mapper and Planner (CMP) is based on a joint architecture for "
+                      "mapping and planning. CMP constructs a top-down belief map of the world, and CMP outperforms "
+                      "classical path planning approaches.", title="Verification and navigation", mode="accurate")
+    names = {e.name for e in xp.entities}
+    assert not names & {"CPAchecker", "SeaHorn", "Ultimate Automizer"}, names
+    assert "Cognitive Mapper and Planner" in names
+
+
 def test_a_title_case_subtitle_that_calls_the_system_a_library_drops_the_trained_name():
     # the scholarly NER finds the name; the subtitle's head ("Library") says it is a program, even after a
     # capitalised stop word ("Least")

@@ -58,6 +58,8 @@ SOFTWARE_HEADS = ["simulator", "software", "toolbox", "toolkit", "package", "lib
                   "environment", "platform", "app", "website", "browser", "plugin", "plug-in", "editor", "interpreter",
                   "engine", "language", "tool"]
 """What a program is called ("the Webots simulator", "GURLS: a Least Squares Library"): no technique or model."""
+SOFTWARE_HEAD_FORMS = [*SOFTWARE_HEADS, *(h[:-1] + "ies" if h.endswith("y") else h + "es" if h.endswith("x")
+                                         else h + "s" for h in SOFTWARE_HEADS)]
 MEASURE_NAMED_HEADS = ["distance", "divergence"]  # "Hamming distance", "Jensen-Shannon divergence": measures
 
 NOT_DATASET_WORDS = [
@@ -186,7 +188,8 @@ TEXT_RULES: list[tuple[str, str, str]] = [
     # "TrAct: Making ..." names the paper's system, unless the subtitle calls it a program ("GURLS: a Least
     # Squares Library for ...", "DTN7: An Open-Source ... Implementation"): no technique, model or dataset
     ("METHOD", "title_name", r"^[A-Z][\w-]*[A-Z0-9][\w-]*(?=: )(?!: (?:An? |The )?(?:[\w-]+ ){0,4}(?i:"
-     + "|".join([*SOFTWARE_HEADS, "implementation"]) + r")s?\b(?![ -][Mm]odel))"),
+     + "|".join(sorted([*SOFTWARE_HEAD_FORMS, "implementations?"], key=len, reverse=True))
+     + r")\b(?![ -][Mm]odel))"),
     # "the Kalman filter", "the Kantorovich-Test Subdivision algorithm" (the whole run of capitalised words)
     ("METHOD", "named_method", _NAMED + r"(?:" + "|".join(METHOD_NAMED_HEADS) + r"|(?<![ei]an )(?:"
      + "|".join(METHOD_NAMED_ADJECTIVE_HEADS) + r"))(?![\w-])"),

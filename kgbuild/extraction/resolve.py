@@ -36,7 +36,7 @@ from .canonical import canonical_key, known_abbreviations
 from .docs import doc_text
 from .extend import PART_WORDS, POSITION, coordinated, list_neighbours, part_start, qualified_end
 from .lexicons import DEFAULT_LEXICON, read_lexicon
-from .patterns import REGION_MODIFIERS, SOFTWARE_HEADS, STARTER_WORDS
+from .patterns import REGION_MODIFIERS, SOFTWARE_HEAD_FORMS, STARTER_WORDS
 from .scored_ner import CONFIDENCE
 
 CANDIDATE_PREFIX = "cand:"
@@ -232,7 +232,7 @@ MODEL_SHAPE = re.compile(r"(?:(?:Net(?:-?\d+)?|former|GPT|BERT|LLM|GAN|VAE|ViT|N
                          r"(?:[-\d.]*[A-Za-z]{0,3})?s?|Networks?)$")
 
 
-_SOFTWARE_HEADS = {*SOFTWARE_HEADS, *(f"{head}s" for head in SOFTWARE_HEADS)}
+_SOFTWARE_HEADS = set(SOFTWARE_HEAD_FORMS)
 _PROBLEMS = ("problem", "problems")  # the head of a task's name, whatever typed it a technique
 _CODE_WORD = re.compile(r"^(?=.*[A-Za-z])(?:[A-Za-z]*[a-z][A-Z]|[A-Z]{2,}|.*\d)")  # TrAct, DiffROAR, BOLD5000
 _GENERIC_HEADS = {"method", "methods", "approach", "approaches", "framework", "frameworks", "model", "models",
@@ -350,9 +350,16 @@ class Candidate:
 
 def _software(doc: Doc, start: int, end: int) -> bool:
     """Whether a capitalised name is said to be a program: "the PTV VISSIM microsimulation environment",
-    "Virtual Test Drive (VTD), a comprehensive traffic simulator" (no technique, model or dataset)."""
+    "Virtual Test Drive (VTD), a comprehensive traffic simulator", "the simulators Gazebo and Webots" (no
+    technique, model or dataset)."""
     if all(t.is_lower for t in doc[start:end] if t.is_alpha):
         return False  # "conjugate gradient solver", "beam search engine": a technique's own program
+    i = start - 1
+    while i >= 0 and start - i <= 12 and (doc[i].text in (",", "&", "and", "or")
+                                                   or not (doc[i].is_lower or doc[i].is_punct)):
+        i -= 1  # "the verifiers CPAchecker, SeaHorn and Ultimate Automizer": a list after a program head
+    if i >= 0 and doc[i].lower_ in _SOFTWARE_HEADS:
+        return True
     i = end
     if i < len(doc) and doc[i].text == "(":
         while i < len(doc) and doc[i].text != ")" and i - end < 6:
