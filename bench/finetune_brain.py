@@ -1,0 +1,255 @@
+"""Experiment, not shipped: fine-tune the corpus mode's MiniLM-L6 encoder as a brain-region tagger.
+
+The shipped brain NER (a spaCy CNN with a pretrained tok2vec) reads the encoder's frozen features no better
+than without them (bench/RESULTS.md, twentieth session). This script asks whether fine-tuning the whole
+transformer does better: it rebuilds MiniLM-L6 in PyTorch from the ONNX file kgbuild already fetches
+(`encoder.fetch_encoder`), adds a linear BIO head and trains it on the brain model's own training corpus
+(`brain-train.spacy`, written by `python -m kgbuild.extraction.training --convert-only --work WORK`). It
+decodes with a BIO-constrained Viterbi and prints document-level scores on the WhiteText held-out documents
+(`score.py`): for each spaCy model given with --vote-with, for the tagger alone at each --bias (added to the
+B scores: below 0 it marks fewer spans), and for the majority vote by name of the tagger and those models.
+
+It needs PyTorch, transformers and onnx, which kgbuild does not depend on; use a separate venv:
+    python -m venv /tmp/ft && /tmp/ft/bin/pip install torch transformers onnx -e .
+    .venv/bin/python -m kgbuild.extraction.training brain_encoder --work WORK --no-pretrain   # a third voter
+    /tmp/ft/bin/python bench/finetune_brain.py --corpora WORK/corpora --vote-with kgbuild/extraction/models/brain \
+        --vote-with WORK/runs/brain_encoder/model-best
+About 9 minutes per epoch on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy
+import onnx
+import spacy
+import torch
+from onnx import numpy_helper
+from spacy.tokens import DocBin
+from tokenizers import Tokenizer
+from transformers import BertConfig, BertModel
+
+from kgbuild.extraction.encoder import FILES, fetch_encoder
+from kgbuild.extraction.training.convert import in_dev, make_nlp, read_jsonl
+from kgbuild.extraction.training.paths import SHARED
+
+TAGS = ("O", "B", "I")
+SCORE = SHARED / "eval" / "score.py"
+WHITETEXT = SHARED / "eval-data" / "whitetext" / "train.jsonl"
+PIECES = 254
+"""Word pieces per window: abstracts are split between words into windows this long."""
+
+
+def load_minilm(onnx_path: Path) -> BertModel:
+    """MiniLM-L6 as a BertModel: named initializers keep their names, MatMul weights are named by their node."""
+    graph = onnx.load(str(onnx_path)).graph
+    arrays = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    state = {name: torch.tensor(array.copy()) for name, array in arrays.items() if not name.startswith("onnx::")}
+    for node in graph.node:
+        weights = [name for name in node.input if name in arrays and name.startswith("onnx::")]
+        if node.op_type == "MatMul" and weights:
+            key = node.name.strip("/").removesuffix("/MatMul").replace("/", ".")
+            state[key + ".weight"] = torch.tensor(arrays[weights[0]].T.copy())
+    config = BertConfig(vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
+                        intermediate_size=1536, max_position_embeddings=512, type_vocab_size=2)
+    model = BertModel(config, add_pooling_layer=False)
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if [k for k in missing + unexpected if "position_ids" not in k]:
+        sys.exit(f"weights do not fit: missing {missing}, unexpected {unexpected}")
+    return model
+
+
+class Tagger(torch.nn.Module):
+    def __init__(self, bert: BertModel) -> None:
+        super().__init__()
+        self.bert, self.drop, self.head = bert, torch.nn.Dropout(0.1), torch.nn.Linear(384, len(TAGS))
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.head(self.drop(self.bert(input_ids=ids, attention_mask=mask).last_hidden_state))
+
+
+def windows(tokenizer: Tokenizer, words: list[str], tags: list[int] | None = None) -> list[tuple]:
+    """(piece ids, piece labels, [(piece, word)]) per window; a word's label sits on its first piece."""
+    counts = numpy.bincount([w for w in tokenizer.encode(words, is_pretokenized=True).word_ids if w is not None],
+                            minlength=len(words))
+    result, start = [], 0
+    while start < len(words):
+        end, total = start, 0
+        while end < len(words) and total + max(counts[end], 1) <= PIECES:
+            total, end = total + max(counts[end], 1), end + 1
+        end = max(end, start + 1)
+        encoding = tokenizer.encode(words[start:end], is_pretokenized=True)
+        labels, first, previous = [], [], None
+        for index, word in enumerate(encoding.word_ids):
+            if word is None or word == previous:
+                labels.append(-100)
+            else:
+                first.append((index, start + word))
+                labels.append(tags[start + word] if tags else -100)
+            previous = word if word is not None else previous
+        result.append((encoding.ids, labels, first))
+        start = end
+    return result
+
+
+def training_windows(tokenizer: Tokenizer, corpus: Path) -> tuple[list, list]:
+    """Windows of documents with a region, and of documents without one (negatives, sampled per epoch)."""
+    with_regions, without = [], []
+    for doc in DocBin().from_disk(corpus).get_docs(spacy.blank("en").vocab):
+        tags = [-100 if t.ent_iob_ == "" else TAGS.index(t.ent_iob_) for t in doc]
+        target = with_regions if doc.ents else without
+        target.extend((ids, labels) for ids, labels, _ in windows(tokenizer, [t.text for t in doc], tags))
+    return with_regions, without
+
+
+def batches(items: list, budget: int = 4096) -> list[list]:
+    """Length-sorted batches of at most `budget` padded pieces."""
+    groups, current = [], []
+    for item in sorted(items, key=lambda x: len(x[0])):
+        if current and (len(current) + 1) * len(item[0]) > budget:
+            groups.append(current)
+            current = []
+        current.append(item)
+    return groups + [current] if current else groups
+
+
+def collate(group: list) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    width = max(len(ids) for ids, _ in group)
+    ids = torch.zeros(len(group), width, dtype=torch.long)
+    mask, labels = torch.zeros_like(ids), torch.full_like(ids, -100)
+    for row, (piece_ids, piece_labels) in enumerate(group):
+        ids[row, :len(piece_ids)], mask[row, :len(piece_ids)] = torch.tensor(piece_ids), 1
+        labels[row, :len(piece_labels)] = torch.tensor(piece_labels)
+    return ids, mask, labels
+
+
+def viterbi(logp: numpy.ndarray) -> list[int]:
+    """Best BIO path: I never follows O or starts a text."""
+    forbid = numpy.zeros((3, 3))
+    forbid[0, 2] = -1e9
+    score, back = logp[0] + numpy.array([0, 0, -1e9]), []
+    for row in logp[1:]:
+        candidates = score[:, None] + forbid + row[None, :]
+        back.append(candidates.argmax(0))
+        score = candidates.max(0)
+    path = [int(score.argmax())]
+    for pointers in reversed(back):
+        path.append(int(pointers[path[-1]]))
+    return path[::-1]
+
+
+def word_logp(model: Tagger, tokenizer: Tokenizer, nlp, text: str) -> tuple:
+    """(Doc, log-probabilities of O/B/I per token, read at each word's first piece)."""
+    doc = nlp.make_doc(text)
+    logp = numpy.full((len(doc), 3), -20.0)
+    logp[:, 0] = 0.0
+    with torch.no_grad():
+        for ids, _, first in windows(tokenizer, [t.text for t in doc]):
+            out = torch.log_softmax(model(torch.tensor([ids]), torch.ones(1, len(ids), dtype=torch.long))[0], -1)
+            for piece, word in first:
+                logp[word] = out[piece].numpy()
+    return doc, logp
+
+
+def region_names(doc, logp: numpy.ndarray, bias: float) -> set[str]:
+    """Names of the Viterbi path's spans, after adding `bias` to every B score (below 0: fewer, surer spans)."""
+    if not len(doc):
+        return set()
+    names, start = set(), None
+    for index, tag in enumerate([*viterbi(logp + numpy.array([0.0, bias, 0.0])), 0]):
+        if start is not None and tag != 2:
+            names.add(doc[start:index].text)
+            start = None
+        if tag == 1:
+            start = index
+    return names
+
+
+def score(predictions: dict[str, set[str]], gold: Path, out: Path) -> str:
+    with out.open("w") as handle:
+        for title, names in predictions.items():
+            entities = [{"name": name, "type": "BRAIN_REGION"} for name in sorted(names)]
+            handle.write(json.dumps({"title": title, "entities": entities}) + "\n")
+    result = subprocess.run([sys.executable, str(SCORE), str(out), str(gold), "--map", "BrainRegion=BRAIN_REGION"],
+                            capture_output=True, text=True, check=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpora", type=Path, required=True, help="directory holding brain-train.spacy")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--lr", type=float, default=8e-5)
+    parser.add_argument("--negatives", type=float, default=0.33, help="share of region-free windows per epoch")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--windows", type=int, default=0, help="train on this many windows only (a quick check)")
+    parser.add_argument("--bias", type=float, nargs="+", default=[0.0, -1.0, -2.0], help="B-score offsets to try")
+    parser.add_argument("--vote-with", type=Path, action="append", default=[], help="spaCy NER model directory")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    encoder = fetch_encoder()
+    tokenizer = Tokenizer.from_file(str(encoder / FILES[1]))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    model = Tagger(load_minilm(encoder / FILES[0]))
+    model.bert.embeddings.word_embeddings.weight.requires_grad = False
+    with_regions, without = training_windows(tokenizer, args.corpora / "brain-train.spacy")
+    if args.windows:
+        with_regions, without = with_regions[: args.windows], without[: args.windows]
+    per_epoch = len(batches(with_regions + without[: int(args.negatives * len(without))]))
+    steps = args.epochs * per_epoch
+    warm = max(1, steps // 10)
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm))))
+    loss_of = torch.nn.CrossEntropyLoss(ignore_index=-100)
+    began = time.time()
+    for epoch in range(args.epochs):
+        groups = batches(with_regions + random.sample(without, int(args.negatives * len(without))))
+        random.shuffle(groups)
+        for group in groups:
+            ids, mask, labels = collate(group)
+            loss = loss_of(model(ids, mask).reshape(-1, len(TAGS)), labels.reshape(-1))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+        print(f"epoch {epoch + 1}: {len(groups)} batches, last loss {loss.item():.4f}, {time.time() - began:.0f} s")
+    model.eval()
+    nlp = make_nlp()
+    held = [row for row in read_jsonl(WHITETEXT) if in_dev(row["doc_id"])]
+    scored = [(r["title"], [word_logp(model, tokenizer, nlp, r[f]) for f in ("title", "abstract")]) for r in held]
+    runs = {}
+    for path in args.vote_with:
+        ner = spacy.load(path)
+        runs[str(path)] = {r["title"]: {e.text for text in (r["title"], r["abstract"]) for e in ner(text).ents
+                                        if e.label_ == "BRAIN_REGION"} for r in held}
+    with tempfile.TemporaryDirectory() as tmp:
+        gold = Path(tmp) / "gold.jsonl"
+        gold.write_text("".join(json.dumps(row) + "\n" for row in held))
+        for name, predictions in runs.items():
+            print(f"{name}: {score(predictions, gold, Path(tmp) / 'pred.jsonl')}")
+        for bias in args.bias:
+            tagged = {title: set().union(*(region_names(doc, logp, bias) for doc, logp in texts))
+                      for title, texts in scored}
+            print(f"fine-tuned MiniLM, B bias {bias}: {score(tagged, gold, Path(tmp) / 'pred.jsonl')}")
+            if len(runs) >= 2:
+                voters = [tagged, *runs.values()]
+                majority = {title: {n for n in set().union(*(v[title] for v in voters))
+                                    if sum(n in v[title] for v in voters) * 2 > len(voters)} for title in tagged}
+                print(f"  majority with the {len(runs)} models: {score(majority, gold, Path(tmp) / 'pred.jsonl')}")
+
+
+if __name__ == "__main__":
+    main()
