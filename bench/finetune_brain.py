@@ -48,23 +48,36 @@ PIECES = 254
 """Word pieces per window: abstracts are split between words into windows this long."""
 
 
-def load_minilm(onnx_path: Path) -> BertModel:
-    """MiniLM-L6 as a BertModel: named initializers keep their names, MatMul weights are named by their node."""
+def load_minilm(onnx_path: Path) -> tuple[BertModel, dict[str, tuple[str, bool]]]:
+    """MiniLM-L6 as a BertModel, and where each of its weights sits in the ONNX file (name, transposed):
+    named initializers keep their names, MatMul weights are named by their node."""
     graph = onnx.load(str(onnx_path)).graph
     arrays = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
-    state = {name: torch.tensor(array.copy()) for name, array in arrays.items() if not name.startswith("onnx::")}
+    places = {name: (name, False) for name in arrays if not name.startswith("onnx::")}
     for node in graph.node:
         weights = [name for name in node.input if name in arrays and name.startswith("onnx::")]
         if node.op_type == "MatMul" and weights:
-            key = node.name.strip("/").removesuffix("/MatMul").replace("/", ".")
-            state[key + ".weight"] = torch.tensor(arrays[weights[0]].T.copy())
+            places[node.name.strip("/").removesuffix("/MatMul").replace("/", ".") + ".weight"] = (weights[0], True)
+    state = {key: torch.tensor((arrays[name].T if transposed else arrays[name]).copy())
+             for key, (name, transposed) in places.items()}
     config = BertConfig(vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
                         intermediate_size=1536, max_position_embeddings=512, type_vocab_size=2)
     model = BertModel(config, add_pooling_layer=False)
     missing, unexpected = model.load_state_dict(state, strict=False)
     if [k for k in missing + unexpected if "position_ids" not in k]:
         sys.exit(f"weights do not fit: missing {missing}, unexpected {unexpected}")
-    return model
+    return model, places
+
+
+def save_overlay(model: Tagger, places: dict[str, tuple[str, bool]], path: Path) -> None:
+    """The fine-tuned weights as float16 arrays named as in the ONNX file (frozen word embeddings left out),
+    plus the head: what onnxruntime's `SessionOptions.add_initializer` can lay over the fetched encoder."""
+    arrays = {"head.weight": model.head.weight.detach().numpy().T, "head.bias": model.head.bias.detach().numpy()}
+    for key, tensor in model.bert.state_dict().items():
+        if key in places and "word_embeddings" not in key and "position_ids" not in key:
+            name, transposed = places[key]
+            arrays[name] = (tensor.numpy().T if transposed else tensor.numpy())
+    numpy.savez_compressed(path, **{name: array.astype(numpy.float16) for name, array in arrays.items()})
 
 
 class Tagger(torch.nn.Module):
@@ -191,6 +204,7 @@ def main() -> None:
     parser.add_argument("--negatives", type=float, default=0.33, help="share of region-free windows per epoch")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--windows", type=int, default=0, help="train on this many windows only (a quick check)")
+    parser.add_argument("--save", type=Path, help="write the fine-tuned weights here (.npz, ONNX names)")
     parser.add_argument("--bias", type=float, nargs="+", default=[0.0, -1.0, -2.0], help="B-score offsets to try")
     parser.add_argument("--vote-with", type=Path, action="append", default=[], help="spaCy NER model directory")
     args = parser.parse_args()
@@ -201,7 +215,8 @@ def main() -> None:
     tokenizer = Tokenizer.from_file(str(encoder / FILES[1]))
     tokenizer.no_padding()
     tokenizer.no_truncation()
-    model = Tagger(load_minilm(encoder / FILES[0]))
+    bert, places = load_minilm(encoder / FILES[0])
+    model = Tagger(bert)
     model.bert.embeddings.word_embeddings.weight.requires_grad = False
     with_regions, without = training_windows(tokenizer, args.corpora / "brain-train.spacy")
     if args.windows:
@@ -227,6 +242,9 @@ def main() -> None:
             optimizer.zero_grad()
         print(f"epoch {epoch + 1}: {len(groups)} batches, last loss {loss.item():.4f}, {time.time() - began:.0f} s")
     model.eval()
+    if args.save:
+        save_overlay(model, places, args.save)
+        print(f"fine-tuned weights: {args.save} ({args.save.stat().st_size / 1e6:.1f} MB)")
     nlp = make_nlp()
     held = [row for row in read_jsonl(WHITETEXT) if in_dev(row["doc_id"])]
     scored = [(r["title"], [word_logp(model, tokenizer, nlp, r[f]) for f in ("title", "abstract")]) for r in held]
