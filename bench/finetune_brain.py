@@ -6,7 +6,7 @@ transformer does better: it rebuilds MiniLM-L6 in PyTorch from the ONNX file kgb
 (`encoder.fetch_encoder`), adds a linear BIO head and trains it on the brain model's own training corpus
 (`brain-train.spacy`, written by `python -m kgbuild.extraction.training --convert-only --work WORK`). It
 decodes with a BIO-constrained Viterbi and prints document-level scores on the WhiteText held-out documents
-(`score.py`): for each spaCy model given with --vote-with, for the tagger alone at each --bias (added to the
+(score.py's scoring): for each spaCy model given with --vote-with, for the tagger alone at each --bias (added to the
 B scores: below 0 it marks fewer spans), and for the majority vote by name of the tagger and those models.
 
 It needs PyTorch, transformers and onnx, which kgbuild does not depend on; use a separate venv:
@@ -20,11 +20,8 @@ About 9 minutes per epoch on 2 cores.
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,13 +34,16 @@ from spacy.tokens import DocBin
 from tokenizers import Tokenizer
 from transformers import BertConfig, BertModel
 
-from kgbuild.extraction.encoder import FILES, fetch_encoder
-from kgbuild.extraction.training.convert import in_dev, make_nlp, read_jsonl
+from kgbuild.extraction.build_lexicons import is_held_out
+from kgbuild.extraction.encoder import FILES, WIDTH, encoder_dir, load_encoder
+from kgbuild.extraction.evaluation import read_gold
+from kgbuild.extraction.scoring import norm, parse_map, table
+from kgbuild.extraction.training.convert import make_nlp
 from kgbuild.extraction.training.paths import SHARED
 
 TAGS = ("O", "B", "I")
-SCORE = SHARED / "eval" / "score.py"
 WHITETEXT = SHARED / "eval-data" / "whitetext" / "train.jsonl"
+MAPPING = parse_map(["BrainRegion=BRAIN_REGION"])
 PIECES = 254
 """Word pieces per window: abstracts are split between words into windows this long."""
 
@@ -60,7 +60,7 @@ def load_minilm(onnx_path: Path) -> tuple[BertModel, dict[str, tuple[str, bool]]
             places[node.name.strip("/").removesuffix("/MatMul").replace("/", ".") + ".weight"] = (weights[0], True)
     state = {key: torch.tensor((arrays[name].T if transposed else arrays[name]).copy())
              for key, (name, transposed) in places.items()}
-    config = BertConfig(vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
+    config = BertConfig(vocab_size=30522, hidden_size=WIDTH, num_hidden_layers=6, num_attention_heads=12,
                         intermediate_size=1536, max_position_embeddings=512, type_vocab_size=2)
     model = BertModel(config, add_pooling_layer=False)
     missing, unexpected = model.load_state_dict(state, strict=False)
@@ -83,7 +83,7 @@ def save_overlay(model: Tagger, places: dict[str, tuple[str, bool]], path: Path)
 class Tagger(torch.nn.Module):
     def __init__(self, bert: BertModel) -> None:
         super().__init__()
-        self.bert, self.drop, self.head = bert, torch.nn.Dropout(0.1), torch.nn.Linear(384, len(TAGS))
+        self.bert, self.drop, self.head = bert, torch.nn.Dropout(0.1), torch.nn.Linear(WIDTH, len(TAGS))
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.head(self.drop(self.bert(input_ids=ids, attention_mask=mask).last_hidden_state))
@@ -186,14 +186,12 @@ def region_names(doc, logp: numpy.ndarray, bias: float) -> set[str]:
     return names
 
 
-def score(predictions: dict[str, set[str]], gold: Path, out: Path) -> str:
-    with out.open("w") as handle:
-        for title, names in predictions.items():
-            entities = [{"name": name, "type": "BRAIN_REGION"} for name in sorted(names)]
-            handle.write(json.dumps({"title": title, "entities": entities}) + "\n")
-    result = subprocess.run([sys.executable, str(SCORE), str(out), str(gold), "--map", "BrainRegion=BRAIN_REGION"],
-                            capture_output=True, text=True, check=True)
-    return result.stdout.strip().splitlines()[-1]
+def score(predictions: dict[str, set[str]], held: list[dict]) -> str:
+    """score.py's micro P/R/F1 line (`scoring.table`, document level)."""
+    pred = {norm(title): [{"name": name, "type": "BRAIN_REGION"} for name in names]
+            for title, names in predictions.items()}
+    micro = table(pred, {norm(r["title"]): r["entities"] for r in held}, MAPPING)["micro"]
+    return f"micro P {micro['p']:.3f} R {micro['r']:.3f} F1 {micro['f']:.3f}"
 
 
 def main() -> None:
@@ -211,11 +209,8 @@ def main() -> None:
     torch.set_num_threads(2)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
-    encoder = fetch_encoder()
-    tokenizer = Tokenizer.from_file(str(encoder / FILES[1]))
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    bert, places = load_minilm(encoder / FILES[0])
+    tokenizer = load_encoder(str(encoder_dir())).tokenizer  # fetched once, no padding or truncation
+    bert, places = load_minilm(encoder_dir() / FILES[0])
     model = Tagger(bert)
     model.bert.embeddings.word_embeddings.weight.requires_grad = False
     with_regions, without = training_windows(tokenizer, args.corpora / "brain-train.spacy")
@@ -246,27 +241,24 @@ def main() -> None:
         save_overlay(model, places, args.save)
         print(f"fine-tuned weights: {args.save} ({args.save.stat().st_size / 1e6:.1f} MB)")
     nlp = make_nlp()
-    held = [row for row in read_jsonl(WHITETEXT) if in_dev(row["doc_id"])]
+    held = [row for row in read_gold(WHITETEXT) if is_held_out(row["doc_id"])]  # as bench/quality.py
     scored = [(r["title"], [word_logp(model, tokenizer, nlp, r[f]) for f in ("title", "abstract")]) for r in held]
     runs = {}
     for path in args.vote_with:
         ner = spacy.load(path)
         runs[str(path)] = {r["title"]: {e.text for text in (r["title"], r["abstract"]) for e in ner(text).ents
                                         if e.label_ == "BRAIN_REGION"} for r in held}
-    with tempfile.TemporaryDirectory() as tmp:
-        gold = Path(tmp) / "gold.jsonl"
-        gold.write_text("".join(json.dumps(row) + "\n" for row in held))
-        for name, predictions in runs.items():
-            print(f"{name}: {score(predictions, gold, Path(tmp) / 'pred.jsonl')}")
-        for bias in args.bias:
-            tagged = {title: set().union(*(region_names(doc, logp, bias) for doc, logp in texts))
-                      for title, texts in scored}
-            print(f"fine-tuned MiniLM, B bias {bias}: {score(tagged, gold, Path(tmp) / 'pred.jsonl')}")
-            if len(runs) >= 2:
-                voters = [tagged, *runs.values()]
-                majority = {title: {n for n in set().union(*(v[title] for v in voters))
-                                    if sum(n in v[title] for v in voters) * 2 > len(voters)} for title in tagged}
-                print(f"  majority with the {len(runs)} models: {score(majority, gold, Path(tmp) / 'pred.jsonl')}")
+    for name, predictions in runs.items():
+        print(f"{name}: {score(predictions, held)}")
+    for bias in args.bias:
+        tagged = {title: set().union(*(region_names(doc, logp, bias) for doc, logp in texts))
+                  for title, texts in scored}
+        print(f"fine-tuned MiniLM, B bias {bias}: {score(tagged, held)}")
+        if len(runs) >= 2:
+            voters = [tagged, *runs.values()]
+            majority = {title: {n for n in set().union(*(v[title] for v in voters))
+                                if sum(n in v[title] for v in voters) * 2 > len(voters)} for title in tagged}
+            print(f"  majority with the {len(runs)} models: {score(majority, held)}")
 
 
 if __name__ == "__main__":
