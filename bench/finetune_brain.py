@@ -1,20 +1,21 @@
-"""Experiment, not shipped: fine-tune the corpus mode's MiniLM-L6 encoder as a brain-region tagger.
+"""Fine-tune the corpus mode's MiniLM-L6 encoder as a brain-region tagger: the brain NER's third voter.
 
 The shipped brain NER (a spaCy CNN with a pretrained tok2vec) reads the encoder's frozen features no better
-than without them (bench/RESULTS.md, twentieth session). This script asks whether fine-tuning the whole
-transformer does better: it rebuilds MiniLM-L6 in PyTorch from the ONNX file kgbuild already fetches
-(`encoder.fetch_encoder`), adds a linear BIO head and trains it on the brain model's own training corpus
-(`brain-train.spacy`, written by `python -m kgbuild.extraction.training --convert-only --work WORK`). It
-decodes with a BIO-constrained Viterbi and prints document-level scores on the WhiteText held-out documents
-(score.py's scoring): for each spaCy model given with --vote-with, for the tagger alone at each --bias (added to the
-B scores: below 0 it marks fewer spans), and for the majority vote by name of the tagger and those models.
+than without them (bench/RESULTS.md, twentieth session); fine-tuned, the transformer errs elsewhere than the
+spaCy models, so in accurate mode it votes with them (`kgbuild/extraction/tagger.py`). This script rebuilds
+MiniLM-L6 in PyTorch from the ONNX file kgbuild already fetches (`encoder.fetch_encoder`), adds a linear BIO
+head and trains it on the brain model's own training corpus (`brain-train.spacy`, written by
+`python -m kgbuild.extraction.training --convert-only --work WORK`); `--save` writes the weights the package
+ships (kgbuild/extraction/models/brain_tagger/weights.npz). It decodes with the tagger's BIO-constrained
+Viterbi and prints document-level scores on the WhiteText held-out documents (score.py's scoring): for each
+spaCy model given with --vote-with, for the tagger alone at each --bias (added to the B scores: below 0 it
+marks fewer spans; the package uses -2), and for the majority vote by name of the tagger and those models.
 
-It needs PyTorch, transformers and onnx, which kgbuild does not depend on; use a separate venv:
-    python -m venv /tmp/ft && /tmp/ft/bin/pip install torch transformers onnx -e .
-    .venv/bin/python -m kgbuild.extraction.training brain_encoder --work WORK --no-pretrain   # a third voter
+It needs PyTorch, transformers and onnx (checked with 2.15, 5.24, 1.23), which kgbuild does not depend on:
+    python -m venv /tmp/ft && /tmp/ft/bin/pip install "torch>=2.9,<3" "transformers>=5,<6" "onnx>=1.17,<2" -e .
     /tmp/ft/bin/python bench/finetune_brain.py --corpora WORK/corpora --vote-with kgbuild/extraction/models/brain \
-        --vote-with WORK/runs/brain_encoder/model-best
-About 9 minutes per epoch on 2 cores.
+        --vote-with kgbuild/extraction/models/brain_encoder --save kgbuild/extraction/models/brain_tagger/weights.npz
+Deterministic (seed 0); about 9 minutes per epoch on 2 cores.
 """
 
 from __future__ import annotations
@@ -38,14 +39,12 @@ from kgbuild.extraction.build_lexicons import is_held_out
 from kgbuild.extraction.encoder import FILES, WIDTH, encoder_dir, load_encoder
 from kgbuild.extraction.evaluation import read_gold
 from kgbuild.extraction.scoring import norm, parse_map, table
+from kgbuild.extraction.tagger import TAGS, bio_spans, viterbi, windows
 from kgbuild.extraction.training.convert import make_nlp
 from kgbuild.extraction.training.paths import SHARED
 
-TAGS = ("O", "B", "I")
 WHITETEXT = SHARED / "eval-data" / "whitetext" / "train.jsonl"
 MAPPING = parse_map(["BrainRegion=BRAIN_REGION"])
-PIECES = 254
-"""Word pieces per window: abstracts are split between words into windows this long."""
 
 
 def load_minilm(onnx_path: Path) -> tuple[BertModel, dict[str, tuple[str, bool]]]:
@@ -89,28 +88,6 @@ class Tagger(torch.nn.Module):
         return self.head(self.drop(self.bert(input_ids=ids, attention_mask=mask).last_hidden_state))
 
 
-def windows(tokenizer: Tokenizer, words: list[str], tags: list[int] | None = None) -> list[tuple]:
-    """(piece ids, piece labels, [(piece, word)]) per window; a word's label sits on its first piece."""
-    counts = numpy.bincount([w for w in tokenizer.encode(words, is_pretokenized=True).word_ids if w is not None],
-                            minlength=len(words))
-    result, start = [], 0
-    while start < len(words):
-        end, total = start, 0
-        while end < len(words) and total + max(counts[end], 1) <= PIECES:
-            total, end = total + max(counts[end], 1), end + 1
-        end = max(end, start + 1)
-        encoding = tokenizer.encode(words[start:end], is_pretokenized=True)
-        labels, first, previous = [], [], None
-        for index, word in enumerate(encoding.word_ids):
-            if word is None or word == previous:
-                labels.append(-100)
-            else:
-                first.append((index, start + word))
-                labels.append(tags[start + word] if tags else -100)
-            previous = word if word is not None else previous
-        result.append((encoding.ids, labels, first))
-        start = end
-    return result
 
 
 def training_windows(tokenizer: Tokenizer, corpus: Path) -> tuple[list, list]:
@@ -144,19 +121,6 @@ def collate(group: list) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     return ids, mask, labels
 
 
-def viterbi(logp: numpy.ndarray) -> list[int]:
-    """Best BIO path: I never follows O or starts a text."""
-    forbid = numpy.zeros((3, 3))
-    forbid[0, 2] = -1e9
-    score, back = logp[0] + numpy.array([0, 0, -1e9]), []
-    for row in logp[1:]:
-        candidates = score[:, None] + forbid + row[None, :]
-        back.append(candidates.argmax(0))
-        score = candidates.max(0)
-    path = [int(score.argmax())]
-    for pointers in reversed(back):
-        path.append(int(pointers[path[-1]]))
-    return path[::-1]
 
 
 def word_logp(model: Tagger, tokenizer: Tokenizer, nlp, text: str) -> tuple:
@@ -176,14 +140,7 @@ def region_names(doc, logp: numpy.ndarray, bias: float) -> set[str]:
     """Names of the Viterbi path's spans, after adding `bias` to every B score (below 0: fewer, surer spans)."""
     if not len(doc):
         return set()
-    names, start = set(), None
-    for index, tag in enumerate([*viterbi(logp + numpy.array([0.0, bias, 0.0])), 0]):
-        if start is not None and tag != 2:
-            names.add(doc[start:index].text)
-            start = None
-        if tag == 1:
-            start = index
-    return names
+    return {doc[start:end].text for start, end in bio_spans(viterbi(logp + numpy.array([0.0, bias, 0.0])))}
 
 
 def score(predictions: dict[str, set[str]], held: list[dict]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy
 import pytest
 
 from kgbuild.extraction import (
@@ -1247,13 +1248,76 @@ def test_the_brain_ner_runs_only_on_texts_with_anatomical_words(seeds, shared_di
     from kgbuild.extraction.pipeline import make_doc
 
     nlp = load_pipeline("accurate")
-    assert "ner_brain" in nlp.disabled and "gate_ner_brain" in nlp.pipe_names
+    for name in ("ner_brain", "ner_brain_encoder", "ner_brain_tagger"):  # the model and its voters
+        assert name in nlp.disabled and f"gate_{name}" in nlp.pipe_names
     plain = [p for p in seeds if not REGION_WORDS.search(f"{p.title} {p.abstract}")][:20]
     [neuro] = _public_rows(shared_dir, "whitetext", {"PMID:9550142"})
     neuro_paper = Paper(id=neuro["doc_id"], title=neuro["title"], abstract=neuro["abstract"])
     docs = list(nlp.pipe(make_doc(nlp, p) for p in [*plain, neuro_paper]))
     assert plain and all(len(doc.spans["cand:ner_brain"]) == 0 for doc in docs[:-1])
     assert len(docs[-1].spans["cand:ner_brain"]) >= 3  # the wrapped NER did run on the neuroanatomy abstract
+
+
+def test_the_brain_ner_keeps_the_regions_two_of_its_three_voters_found(shared_dir):
+    nlp = load_pipeline("accurate")
+    members = ["cand:ner_brain", "cand:ner_brain_encoder", "cand:ner_brain_tagger"]
+    vote = nlp.get_pipe("vote_ner_brain")
+    assert vote.members == members and vote.min_votes == 2
+    rows = _public_rows(shared_dir, "whitetext", {"PMID:1692855", "PMID:2358512", "PMID:3995367"})
+    assert len(rows) == 3
+    disagreements = kept = 0
+    with nlp.select_pipes(disable=["vote_ner_brain", "kgbuild_resolve", "kgbuild_canonical"]):
+        for row in rows:
+            doc = nlp(make_doc(nlp, Paper(id=row["doc_id"], title=row["title"], abstract=row["abstract"])))
+            groups = [{(s.start, s.end, s.label_) for s in doc.spans[key]} for key in members]
+            assert all(groups)  # every voter ran on the neuroanatomy abstract
+            voted = {(s.start, s.end, s.label_) for s in vote(doc).spans["cand:ner_brain"]}
+            assert voted == {span for span in set().union(*groups) if sum(span in g for g in groups) >= 2}
+            disagreements += len(set().union(*groups) - set.intersection(*groups))
+            kept += len(voted)
+    assert kept >= 10 and disagreements > 0
+
+
+def test_the_fine_tuned_tagger_marks_region_names_with_a_confidence():
+    from kgbuild.extraction.scored_ner import CONFIDENCE
+
+    nlp = load_pipeline("accurate")
+    tagger = nlp.get_pipe("ner_brain_tagger")
+    neuro = Paper(id="n", title="Thalamic projections to the frontal cortex of the rat",
+                  abstract="Injections of tracer into the mediodorsal nucleus of the thalamus labeled terminals in the "
+                           "prelimbic cortex and the anterior cingulate cortex, but not in the hippocampus.")
+    doc = tagger(make_doc(nlp, neuro))
+    spans = doc.spans["cand:ner_brain_tagger"]
+    assert {"frontal cortex", "prelimbic cortex", "anterior cingulate cortex", "hippocampus"} <= {s.text for s in spans}
+    assert all(0.5 < doc.user_data[(CONFIDENCE, s.start, s.end, "BRAIN_REGION")] <= 1.0 for s in spans)
+    assert not any(s.start_char < doc._.kg_abstract_start < s.end_char for s in spans)  # title and abstract apart
+    plain = Paper(id="p", title="Scaling vision transformers",
+                  abstract="We train a convolutional network on ImageNet and evaluate it on COCO with a new loss.")
+    assert list(tagger(make_doc(nlp, plain)).spans["cand:ner_brain_tagger"]) == []
+
+
+def test_the_tagger_reads_long_texts_in_windows_of_whole_words():
+    from kgbuild.extraction.tagger import PIECES, bio_spans, viterbi, windows
+
+    tagger = load_pipeline("accurate").get_pipe("ner_brain_tagger")
+    words = ("The subthalamic nucleus and the parabrachial complex receive afferents ; " * 60).split()
+    parts = windows(tagger.tokenizer, words)
+    assert len(parts) > 2 and all(len(ids) <= PIECES + 2 for ids, _labels, _first in parts)  # with [CLS], [SEP]
+    assert [word for _ids, _labels, first in parts for _piece, word in first] == list(range(len(words)))
+    assert len(tagger.log_probabilities(words)) == len(words)
+    # I never starts a path nor follows O, however much the scores favour it
+    favour_inside = numpy.log(numpy.array([[0.1, 0.1, 0.8], [0.8, 0.1, 0.1], [0.1, 0.1, 0.8], [0.1, 0.1, 0.8]]))
+    path = viterbi(favour_inside)
+    assert path[0] != 2 and all(not (a == 0 and b == 2) for a, b in zip(path, path[1:], strict=False))
+    assert bio_spans([1, 2, 0, 1, 1, 2, 2]) == [(0, 2), (3, 4), (4, 7)]
+
+
+def test_a_tagger_without_its_weights_is_one_clear_error(tmp_path):
+    from kgbuild.extraction.pipeline import ExtractionError
+    from kgbuild.extraction.tagger import TransformerTagger
+
+    with pytest.raises(ExtractionError, match="weights.npz"):
+        TransformerTagger("ner_x", tmp_path, "BRAIN_REGION", "cand:ner_x", -2.0)
 
 
 def test_a_versioned_short_form_and_a_split_of_a_definition_name_a_dataset():

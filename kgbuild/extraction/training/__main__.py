@@ -39,9 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     """Convert, pretrain once (for the recipes that use it), then train every recipe asked for (all by
     default) and ship."""
     parser = argparse.ArgumentParser(prog="python -m kgbuild.extraction.training", description=__doc__)
-    experiments = sorted(name for name, recipe in RECIPES.items() if not recipe.default)
-    parser.add_argument("models", nargs="*",
-                        help=f"recipes to train, from {sorted(RECIPES)} (default: all but {experiments})")
+    parser.add_argument("models", nargs="*", help=f"recipes to train, from {sorted(RECIPES)} (default: all)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the gold corpora")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="arXiv corpus (negatives, raw text)")
     parser.add_argument("--work", type=Path, default=Path("training"), help="corpora, weights and training runs")
@@ -68,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{name}: {count} docs")
     if args.convert_only:
         return
-    recipes = [RECIPES[name] for name in args.models] or [r for r in RECIPES.values() if r.default]
+    recipes = [RECIPES[name] for name in args.models or RECIPES]
     weights: Path | None = args.work / "pretrain" / "model-last.bin"
     if args.no_pretrain or args.vectors:
         weights = None  # pretrained weights fit a tok2vec without static vectors
