@@ -178,7 +178,7 @@ def main() -> None:
     warm = max(1, steps // 10)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm))))
+        optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
     loss_of = torch.nn.CrossEntropyLoss(ignore_index=-100)
     began = time.time()
     for epoch in range(args.epochs):

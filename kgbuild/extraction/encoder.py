@@ -51,7 +51,8 @@ class Encoder:
         from tokenizers import Tokenizer
 
         onnx, tokenizer = (directory / name for name in FILES)
-        self.session = onnxruntime.InferenceSession(str(onnx), providers=["CPUExecutionProvider"])
+        self.session = onnxruntime.InferenceSession(str(onnx), quiet_session_options(),
+                                                    providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(tokenizer))
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
@@ -90,6 +91,17 @@ class Encoder:
         counts = numpy.bincount(tokens, minlength=len(doc)).astype("float32")
         rows[counts > 0] /= counts[counts > 0, None]
         return rows
+
+
+def quiet_session_options():
+    """onnxruntime options whose worker threads sleep between runs instead of spinning: the encoder runs on a
+    few texts among many, and spinning threads would take the cores from the rest of the pipeline."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return options
 
 
 def encoder_dir() -> Path:

@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from tokenizers import Tokenizer
 
-from .encoder import FILES, encoder_dir, fetch_encoder
+from .encoder import FILES, encoder_dir, fetch_encoder, quiet_session_options
 from .scored_ner import CONFIDENCE
 
 TAGS = ("O", "B", "I")
@@ -109,7 +109,7 @@ class TransformerTagger:
         self.name, self.label, self.spans_key, self.b_bias = name, label, spans_key, b_bias
         weights = numpy.load(model / WEIGHTS)
         self.head_weight, self.head_bias = (weights[key].astype(numpy.float32) for key in HEAD)
-        options = onnxruntime.SessionOptions()
+        options = quiet_session_options()
         self._values = [onnxruntime.OrtValue.ortvalue_from_numpy(numpy.ascontiguousarray(weights[key], numpy.float32))
                         for key in weights.files if key not in HEAD]  # the session reads them: keep them alive
         for key, value in zip((k for k in weights.files if k not in HEAD), self._values, strict=True):
