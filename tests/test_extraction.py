@@ -1711,3 +1711,14 @@ def test_a_disease_the_brain_ner_reads_as_a_region_is_no_entity():
                 "lesions of the hippocampus and thalamus.")
     xp = _extract_one(abstract, title="Stroke risk", mode="accurate")
     assert {e.name for e in xp.entities} == {"hippocampus", "thalamus"}
+
+
+def test_the_accurate_mode_without_its_encoder_offline_is_one_clear_error(tmp_path, monkeypatch):
+    from kgbuild.extraction import encoder
+    from kgbuild.extraction.pipeline import ExtractionError
+
+    monkeypatch.setenv(encoder.ENCODER_ENV, str(tmp_path / "encoder"))
+    monkeypatch.setattr(encoder, "MAVEN_CENTRAL", "http://127.0.0.1:9/maven2/")
+    with pytest.raises(ExtractionError, match=r"the accurate and corpus modes need it: .*KGBUILD_ENCODER_DIR"):
+        load_pipeline.__wrapped__("accurate")
+    assert list(load_pipeline.__wrapped__("fast").pipe_names)  # the fast mode needs no encoder
