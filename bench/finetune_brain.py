@@ -36,7 +36,7 @@ from tokenizers import Tokenizer
 from transformers import BertConfig, BertModel
 
 from kgbuild.extraction.build_lexicons import is_held_out
-from kgbuild.extraction.encoder import FILES, WIDTH, encoder_dir, load_encoder
+from kgbuild.extraction.encoder import FILES, WIDTH, encoder_dir, fetch_encoder, load_tokenizer
 from kgbuild.extraction.evaluation import read_gold
 from kgbuild.extraction.scoring import norm, parse_map, table
 from kgbuild.extraction.tagger import TAGS, bio_spans, viterbi, windows
@@ -166,7 +166,7 @@ def main() -> None:
     torch.set_num_threads(2)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
-    tokenizer = load_encoder(str(encoder_dir())).tokenizer  # fetched once, no padding or truncation
+    tokenizer = load_tokenizer(fetch_encoder())
     bert, places = load_minilm(encoder_dir() / FILES[0])
     model = Tagger(bert)
     model.bert.embeddings.word_embeddings.weight.requires_grad = False

@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import Maxout, Model, chain, concatenate, with_array
 from thinc.types import Floats2d
+from tokenizers import Tokenizer
 
 ENCODER_ENV = "KGBUILD_ENCODER_DIR"
 ENCODER_NAME = "all-minilm-l6-v2"
@@ -47,15 +48,8 @@ class Encoder:
     """An ONNX BERT-style encoder and its tokenizer, loaded once per process."""
 
     def __init__(self, directory: Path) -> None:
-        import onnxruntime
-        from tokenizers import Tokenizer
-
-        onnx, tokenizer = (directory / name for name in FILES)
-        self.session = onnxruntime.InferenceSession(str(onnx), quiet_session_options(),
-                                                    providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(tokenizer))
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
+        self.session = open_session(directory)
+        self.tokenizer = load_tokenizer(directory)
         self.cache: OrderedDict[str, numpy.ndarray] = OrderedDict()
 
     def token_rows(self, doc: Doc, remember: bool = False) -> numpy.ndarray:
@@ -78,10 +72,7 @@ class Encoder:
         cls, sep = self.tokenizer.token_to_id("[CLS]"), self.tokenizer.token_to_id("[SEP]")
         for start in range(0, len(ids), MAX_PIECES):
             piece = [cls, *ids[start:start + MAX_PIECES], sep]
-            array = numpy.asarray([piece], dtype="int64")
-            out = self.session.run(None, {"input_ids": array, "attention_mask": numpy.ones_like(array),
-                                          "token_type_ids": numpy.zeros_like(array)})[0]
-            states[start:start + len(piece) - 2] = out[0, 1:-1]
+            states[start:start + len(piece) - 2] = last_hidden_states(self.session, piece)[1:-1]
         starts = numpy.asarray([t.idx for t in doc], dtype="int64")
         begins = numpy.asarray([begin for begin, _end in offsets], dtype="int64")
         tokens = numpy.searchsorted(starts, begins, side="right") - 1  # the token each piece begins in
@@ -93,15 +84,37 @@ class Encoder:
         return rows
 
 
-def quiet_session_options():
-    """onnxruntime options whose worker threads sleep between runs instead of spinning: the encoder runs on a
-    few texts among many, and spinning threads would take the cores from the rest of the pipeline."""
+def open_session(directory: Path, overlay: dict[str, numpy.ndarray] | None = None):
+    """An onnxruntime session of the encoder in `directory`, with the tensors of `overlay` (by their ONNX
+    names) in place of the file's. Its worker threads sleep between runs instead of spinning: the encoder runs
+    on a few texts among many, and spinning threads would take the cores from the rest of the pipeline."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.add_session_config_entry("session.inter_op.allow_spinning", "0")
-    return options
+    values = {name: onnxruntime.OrtValue.ortvalue_from_numpy(numpy.ascontiguousarray(array, numpy.float32))
+              for name, array in (overlay or {}).items()}
+    for name, value in values.items():
+        options.add_initializer(name, value)
+    session = onnxruntime.InferenceSession(str(directory / FILES[0]), options, providers=["CPUExecutionProvider"])
+    session.overlay = values  # onnxruntime reads the overlaid tensors from these: they live as long as the session
+    return session
+
+
+def load_tokenizer(directory: Path) -> Tokenizer:
+    """The encoder's word-piece tokenizer, without padding or truncation (callers cut their own windows)."""
+    tokenizer = Tokenizer.from_file(str(directory / FILES[1]))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
+
+
+def last_hidden_states(session, piece_ids: list[int]) -> numpy.ndarray:
+    """The encoder's last hidden state for each piece of one sequence ([CLS] and [SEP] included)."""
+    array = numpy.asarray([piece_ids], dtype="int64")
+    return session.run(None, {"input_ids": array, "attention_mask": numpy.ones_like(array),
+                              "token_type_ids": numpy.zeros_like(array)})[0][0]
 
 
 def encoder_dir() -> Path:

@@ -61,8 +61,9 @@ VOTERS = {"accurate": {"brain": ("brain_encoder", "brain_tagger")}}
 """Models that vote with a model of `NER_MODELS`: its candidates are the spans most of them found (`vote.py`).
 In accurate mode the brain NER votes with the same recipe trained on a frozen encoder's features and with that
 encoder fine-tuned as a tagger (`tagger.py`): WhiteText held-out F1 0.763 alone, 0.781 voting (bench/RESULTS.md)."""
-GATED = {"ner_brain": "brain_regions", "ner_brain_encoder": "brain_regions", "ner_brain_tagger": "brain_regions"}
-"""NER components that run only on texts matching a cue of `gate.CUES` (see kgbuild.extraction.gate)."""
+GATED = {"ner_brain": "brain_regions"}
+"""NER components that run only on texts matching a cue of `gate.CUES` (see kgbuild.extraction.gate); their
+voters run on the same texts."""
 MODES = tuple(NER_MODELS)
 SEPARATOR = "\n\n"
 RECYCLE_AFTER = 20_000
@@ -129,19 +130,20 @@ def _share_vectors(nlp: Language, source: Language, path: Path) -> None:
         raise ExtractionError(f"{path} was trained with other word vectors than the models before it")
 
 
-def _gate(nlp: Language, target: str, last: str) -> str:
-    """Wrap the component `last` (which ends NER `target`) in a gate when `target` is gated; the name that ends it."""
-    if target not in GATED:
+def _gate(nlp: Language, target: str, last: str, cue: str | None) -> str:
+    """Wrap the component `last` (which ends NER `target`) in a gate on `cue`, if any; the name that ends it."""
+    if cue is None:
         return last
     gated = nlp.add_pipe("kgbuild_gate", name=f"gate_{target}", after=last,
-                         config={"component": last, "cue": GATED[target]}).name
+                         config={"component": last, "cue": cue}).name
     nlp.disable_pipe(last)
     return gated
 
 
-def _add_ner(nlp: Language, path: Path) -> None:
-    """Source every `ner` component of the pipeline at `path`, each followed by a collector; several are an
-    ensemble whose majority vote is the candidates of `ner_<directory>` (`vote.NerVote`)."""
+def _add_ner(nlp: Language, path: Path, cue: str | None = None) -> None:
+    """Source every `ner` component of the pipeline at `path`, each followed by a collector and gated on `cue`
+    (else as `GATED` says); several are an ensemble whose majority vote is the candidates of `ner_<directory>`
+    (`vote.NerVote`)."""
     source = spacy.load(path)
     names = [n for n in source.pipe_names if source.get_pipe_meta(n).factory == "ner"]
     if not names:
@@ -157,7 +159,7 @@ def _add_ner(nlp: Language, path: Path) -> None:
         last = nlp.add_pipe("kgbuild_scored_ner", name=f"score_{target}", after=target,
                             config={"component": target}).name
         nlp.disable_pipe(target)
-        last = _gate(nlp, target, last)
+        last = _gate(nlp, target, last, cue or GATED.get(target))
         last = nlp.add_pipe("kgbuild_collect_ents", name=f"collect_{target}", after=last,
                             config={"spans_key": f"cand:{target}"}).name
     if len(targets) > 1:
@@ -167,16 +169,18 @@ def _add_ner(nlp: Language, path: Path) -> None:
 
 def _add_voters(nlp: Language, name: str, voters: tuple[str, ...]) -> None:
     """Add the `voters` of model `name` (spaCy NER pipelines, or a fine-tuned tagger's weights) and the vote
-    that replaces their candidates and those of `ner_<name>` by the spans most of them found."""
+    that replaces their candidates and those of `ner_<name>` by the spans most of them found. The voters run on
+    the texts `ner_<name>` runs on."""
+    cue = GATED.get(f"ner_{name}")
     for voter in voters:
         path = MODELS / voter
         if (path / tagger.WEIGHTS).is_file():
             target = f"ner_{voter}"
             nlp.add_pipe("kgbuild_transformer_tagger", name=target, before="kgbuild_abbreviations",
                          config={"model": str(path), "spans_key": f"cand:{target}"})
-            _gate(nlp, target, target)
+            _gate(nlp, target, target, cue)
         else:
-            _add_ner(nlp, path)
+            _add_ner(nlp, path, cue)
     members = [f"cand:ner_{member}" for member in (name, *voters)]
     nlp.add_pipe("kgbuild_ner_vote", name=f"vote_ner_{name}", before="kgbuild_abbreviations",
                  config={"members": members, "spans_key": f"cand:ner_{name}"})

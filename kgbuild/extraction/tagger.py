@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from tokenizers import Tokenizer
 
-from .encoder import FILES, encoder_dir, fetch_encoder, quiet_session_options
+from .encoder import encoder_dir, fetch_encoder, last_hidden_states, load_tokenizer, open_session
 from .scored_ner import CONFIDENCE
 
 TAGS = ("O", "B", "I")
@@ -100,27 +100,16 @@ class TransformerTagger:
     """Writes the spans the fine-tuned encoder tags as `label` into `doc.spans[spans_key]`."""
 
     def __init__(self, name: str, model: Path, label: str, spans_key: str, b_bias: float) -> None:
-        import onnxruntime
-
         from .pipeline import ExtractionError
 
         if not (model / WEIGHTS).is_file():
             raise ExtractionError(f"{model} has no {WEIGHTS}: rebuild it with bench/finetune_brain.py --save")
         self.name, self.label, self.spans_key, self.b_bias = name, label, spans_key, b_bias
-        weights = numpy.load(model / WEIGHTS)
-        self.head_weight, self.head_bias = (weights[key].astype(numpy.float32) for key in HEAD)
-        options = quiet_session_options()
-        self._values = [onnxruntime.OrtValue.ortvalue_from_numpy(numpy.ascontiguousarray(weights[key], numpy.float32))
-                        for key in weights.files if key not in HEAD]  # the session reads them: keep them alive
-        for key, value in zip((k for k in weights.files if k not in HEAD), self._values, strict=True):
-            options.add_initializer(key, value)
+        weights = dict(numpy.load(model / WEIGHTS))
+        self.head_weight, self.head_bias = (weights.pop(key).astype(numpy.float32) for key in HEAD)
         directory = fetch_encoder(encoder_dir())
-        self.session = onnxruntime.InferenceSession(str(directory / FILES[0]), options,
-                                                    providers=["CPUExecutionProvider"])
-        self.inputs = {i.name for i in self.session.get_inputs()}
-        self.tokenizer = Tokenizer.from_file(str(directory / FILES[1]))
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
+        self.session = open_session(directory, overlay=weights)
+        self.tokenizer = load_tokenizer(directory)
 
     def __call__(self, doc: Doc) -> Doc:
         start = doc._.kg_abstract_start or 0
@@ -140,11 +129,7 @@ class TransformerTagger:
         logp = numpy.full((len(words), len(TAGS)), UNREAD, dtype=numpy.float32)
         logp[:, 0] = 0.0
         for ids, _labels, first in windows(self.tokenizer, words):
-            array = numpy.asarray([ids], dtype=numpy.int64)
-            feed = {"input_ids": array, "attention_mask": numpy.ones_like(array),
-                    "token_type_ids": numpy.zeros_like(array)}
-            states = self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0][0]
-            logits = states @ self.head_weight + self.head_bias
+            logits = last_hidden_states(self.session, ids) @ self.head_weight + self.head_bias
             rows = logits - numpy.logaddexp.reduce(logits, axis=1, keepdims=True)
             pieces, targets = zip(*first, strict=True) if first else ((), ())
             logp[list(targets)] = rows[list(pieces)]
