@@ -35,12 +35,11 @@ from spacy.tokens import DocBin
 from tokenizers import Tokenizer
 from transformers import BertConfig, BertModel
 
-from kgbuild.extraction.build_lexicons import is_held_out
 from kgbuild.extraction.encoder import FILES, WIDTH, encoder_dir, fetch_encoder, load_tokenizer
 from kgbuild.extraction.evaluation import read_gold
 from kgbuild.extraction.scoring import norm, parse_map, table
 from kgbuild.extraction.tagger import TAGS, bio_spans, viterbi, windows
-from kgbuild.extraction.training.convert import make_nlp
+from kgbuild.extraction.training.convert import is_held_out, make_nlp
 from kgbuild.extraction.training.paths import SHARED
 
 WHITETEXT = SHARED / "eval-data" / "whitetext" / "train.jsonl"

@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 from kgbuild.extraction import evaluate
-from kgbuild.extraction.build_lexicons import is_held_out
 from kgbuild.extraction.evaluation import read_gold
 from kgbuild.extraction.pipeline import available_models
 from kgbuild.extraction.scoring import format_table
+from kgbuild.extraction.training.convert import is_held_out
 
 ROOT = Path(__file__).resolve().parents[1]
 

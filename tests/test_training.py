@@ -19,7 +19,7 @@ from kgbuild.extraction.training.convert import (
     annotate,
     brain_free,
     convert_rows,
-    in_dev,
+    is_held_out,
     locate,
     make_nlp,
     named,
@@ -144,7 +144,7 @@ def test_split_is_stable_and_disjoint():
     assert {r["doc_id"] for r in train}.isdisjoint({r["doc_id"] for r in dev})
     assert len(train) + len(dev) == len(rows)
     assert 0.08 < len(dev) / len(rows) < 0.25
-    assert all(in_dev(r["doc_id"]) for r in dev)
+    assert all(is_held_out(r["doc_id"]) for r in dev)
 
 
 @needs_data

@@ -34,7 +34,6 @@ Sources, and what keeps each one honest:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -44,7 +43,7 @@ from pathlib import Path
 
 from . import mine_methods, mine_variants
 from .mine_datasets import read_mined, select
-from .training.convert import read_jsonl
+from .training.convert import is_held_out, read_jsonl
 
 DATA = Path(__file__).parent / "data"
 CURATED = {
@@ -63,11 +62,6 @@ NOT_REGIONS = {"brain", "cortex", "cortices", "neocortical", "cortical", "subcor
 ADJECTIVE = re.compile(r"^[a-z-]+(al|ic|ar|ate|ine|ous)$")
 GENERIC_MATERIAL = re.compile(r"^(the |a |an |our |this |these )|\b(data|dataset|datasets|corpus|images?|"
                               r"videos?|text|sentences?|documents?|benchmarks?)$", re.IGNORECASE)
-
-
-def is_held_out(doc_id: str) -> bool:
-    """The split shared with NER training (training/convert.py `in_dev`): 15% kept for evaluation only."""
-    return int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:8], 16) % 100 < 15
 
 
 def read_curated() -> list[dict]:
