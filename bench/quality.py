@@ -1,6 +1,6 @@
 """Extraction quality on every gold set, both modes, with score.py's document-level scoring.
 
-    .venv/bin/python bench/quality.py [--modes fast,accurate,corpus] [--shared ../shared] [--save DIR]
+    .venv/bin/python bench/quality.py [--modes fast,accurate,corpus] [--shared ../shared] [--save DIR] [--why]
 
 The "corpus" mode annotates as SciERC and SciREX do (`kgbuild.extraction.pipeline.NER_MODELS`): its figures
 on those corpora are the ones to set beside a plain NER trained on them (`bench/ner_eval.py`).
@@ -22,7 +22,7 @@ from pathlib import Path
 from kgbuild.extraction import evaluate
 from kgbuild.extraction.evaluation import read_gold
 from kgbuild.extraction.pipeline import available_models
-from kgbuild.extraction.scoring import format_table
+from kgbuild.extraction.scoring import format_reasons, format_table
 from kgbuild.extraction.training.convert import is_held_out
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +48,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated set names")
     parser.add_argument("--save", type=Path, help="write each set's predictions here")
     parser.add_argument("--tables", action="store_true", help="print full per-type tables")
+    parser.add_argument("--why", action="store_true", help="print how many errors of each kind (scoring.MISSED_WHY)")
     parser.add_argument("--forms", choices=["entities", "surface"], default="entities",
                         help="'surface': score every surface form of an entity as its own entry, as the public "
                         "corpora (one gold entity per distinct string) and a plain NER are counted")
@@ -63,11 +64,14 @@ def main() -> None:
             out = args.save / f"{name}.{mode}.jsonl" if args.save else None
             if out:
                 out.parent.mkdir(parents=True, exist_ok=True)
-            result = evaluate(name, maps=maps, mode=mode, rows=rows, predictions_out=out, forms=args.forms)
+            result = evaluate(name, maps=maps, mode=mode, rows=rows, predictions_out=out, forms=args.forms,
+                              errors=args.why)
             seconds = time.perf_counter() - started
             if args.tables:
                 print(f"== {name} ({len(rows)} docs), mode {mode}, map {maps or '-'}")
                 print(format_table(result))
+            if args.why:
+                print(f"== {name}, mode {mode}: why the errors\n{format_reasons(result['errors'])}")
             row = result["micro"] if focus == "micro" else result["untyped"] if focus == "untyped" \
                 else result["types"].get(focus, {"p": 0, "r": 0, "f": 0, "dup": 0})
             summary.append((name, len(rows), mode, focus, row["p"], row["r"], row["f"],

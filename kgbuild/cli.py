@@ -230,14 +230,14 @@ def extract(paths: tuple[str, ...], output: Path, mode: str, n_process: int, eng
 def evaluate(gold: str, maps: tuple[str, ...], mode: str, as_json: bool, forms: str, show_errors: bool) -> None:
     """Extract from a gold JSONL file and print per-type precision, recall and F1."""
     from kgbuild.extraction import evaluate as run_evaluate
-    from kgbuild.extraction.scoring import format_errors, format_table
+    from kgbuild.extraction.scoring import format_errors, format_reasons, format_table
 
     scores = run_evaluate(gold, list(maps) or None, mode=mode, forms=forms, errors=show_errors)
     if as_json:
         click.echo(json.dumps(scores))
         return
     if show_errors:
-        click.echo(format_errors(scores["errors"]) + "\n")
+        click.echo(format_errors(scores["errors"]) + "\n\n" + format_reasons(scores["errors"]) + "\n")
     click.echo(format_table(scores))
 
 

@@ -69,7 +69,7 @@ def test_corpus_mode_scores_scierc_as_scierc_annotates(shared_dir: Path) -> None
 
 def test_evaluate_errors_list_every_miss_and_false_prediction_with_its_evidence(shared_dir: Path) -> None:
     from kgbuild.extraction import evaluate
-    from kgbuild.extraction.scoring import norm
+    from kgbuild.extraction.scoring import FALSE_WHY, MISSED_WHY, norm
 
     gold_path = shared_dir / "eval" / "dev_gold.jsonl"
     result = evaluate(gold_path, mode="fast", errors=True)
@@ -85,9 +85,36 @@ def test_evaluate_errors_list_every_miss_and_false_prediction_with_its_evidence(
             assert e["components"] and e["confidence"] is None  # fast mode: rules only, no model scores
             assert not any(norm(e["name"]) in {norm(n) for n in [g["name"], *g.get("aliases", [])]}
                            and g["type"] == e["type"] for g in entities)
+    assert {e["why"] for p in errors for e in p["missed"]} <= set(MISSED_WHY)
+    assert {e["why"] for p in errors for e in p["false"]} <= set(FALSE_WHY)
     shown = CliRunner().invoke(main, ["evaluate", str(gold_path), "--mode", "fast", "--errors"])
     assert shown.exit_code == 0, shown.output
+    assert f"missed {micro['gold'] - micro['tp_gold']}:" in shown.output
     first = errors[0]["missed"][0] if errors[0]["missed"] else errors[0]["false"][0]
     assert errors[0]["title"] in shown.output and first["name"] in shown.output
     assert shown.output.count("\n  missed  ") == micro["gold"] - micro["tp_gold"]
     assert shown.output.rstrip().splitlines()[-1].startswith("micro P")
+
+
+def test_each_error_says_why_it_is_one() -> None:
+    """Invented gold and predictions, one error of each kind: the reasons follow from the texts alone."""
+    from kgbuild.extraction.scoring import score
+
+    gold = {"t": [{"name": "subthalamic nucleus", "type": "BRAIN_REGION"},
+                  {"name": "retinas", "type": "BRAIN_REGION"},
+                  {"name": "V1", "type": "BRAIN_REGION"},
+                  {"name": "amygdala", "type": "BRAIN_REGION"},
+                  {"name": "dropout", "type": "METHOD"}]}
+    pred = {"t": [{"name": "subthalamic nucleus of the rat", "type": "BRAIN_REGION"},
+                  {"name": "retina", "type": "BRAIN_REGION", "aliases": ["retinas"]},
+                  {"name": "V1", "type": "METHOD"},
+                  {"name": "optic tract", "type": "BRAIN_REGION"},
+                  {"name": "dropout", "type": "METHOD"}]}
+    errors: dict = {}
+    score(pred, gold, {}, errors)
+    missed = {entity["name"]: why for entity, _, why in errors["t"]["missed"]}
+    false = {entity["name"]: why for entity, _, why in errors["t"]["false"]}
+    assert missed == {"subthalamic nucleus": "boundary", "retinas": "merged", "V1": "type", "amygdala": "absent"}
+    # "retina" is not "retinas" as whole words: a merge is told from the alias, not from a shared stem
+    assert false == {"subthalamic nucleus of the rat": "boundary", "retina": "extra", "V1": "type",
+                     "optic tract": "extra"}

@@ -87,8 +87,8 @@ def evaluate(gold_path: str | Path, maps: list[str] | None = None, mode: str = "
     types when a map is given. `forms="surface"` scores every surface form of an entity as its own
     entry (`surface_forms`), as corpora built from distinct strings count. Returns score.py's --json
     structure plus "mode", and with `errors` an "errors" list: per paper with any, the gold entities
-    missed and the predictions that match none, each false one with the components and model confidence
-    behind it, so a user sees why it was written.
+    missed and the predictions that match none, each with why (`scoring.MISSED_WHY`, `scoring.FALSE_WHY`) and
+    each false one with the components and model confidence behind it, so a user sees why it was written.
     """
     if forms not in ("entities", "surface"):
         raise InputError(f"unknown forms {forms!r}: use 'entities' or 'surface'")
@@ -117,12 +117,12 @@ def evaluate(gold_path: str | Path, maps: list[str] | None = None, mode: str = "
     return result
 
 
-def _missed(entity: dict, predicted_as: list[str]) -> dict:
-    return {"name": entity["name"], "type": entity["type"], "predicted_as": predicted_as}
+def _missed(entity: dict, predicted_as: list[str], why: str) -> dict:
+    return {"name": entity["name"], "type": entity["type"], "predicted_as": predicted_as, "why": why}
 
 
-def _false(entity: dict, gold_types: list[str]) -> dict:
+def _false(entity: dict, gold_types: list[str], why: str) -> dict:
     mentions = entity.get("mentions", [])
     scores = [m["confidence"] for m in mentions if m.get("confidence") is not None]
-    return {"name": entity["name"], "type": entity["type"], "gold_types": gold_types,
+    return {"name": entity["name"], "type": entity["type"], "gold_types": gold_types, "why": why,
             "components": sorted({m["component"] for m in mentions}), "confidence": max(scores, default=None)}

@@ -4,12 +4,16 @@ Kept here so `kgbuild evaluate` works without the shared folder. The functions b
 script's `norm`, `parse_map`, `score` and `prf`, unchanged in behaviour: a predicted (text, type) is
 correct when its normalized text equals a gold name or alias and its type may match the gold type;
 `dup` counts gold entities matched by more than one predicted text.
+
+Beyond the script, `score` can say why each error happened (`MISSED_WHY`, `FALSE_WHY`), so a user reading
+`kgbuild evaluate --errors` sees whether the extractor lacks a name, cuts it elsewhere, or follows another
+convention (one node for the forms a corpus counts apart).
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACE = re.compile(r"\s+")
@@ -28,8 +32,43 @@ def parse_map(pairs: list[str] | None) -> dict[str, set[str]]:
     return mapping
 
 
+MISSED_WHY = {
+    "type": "the text was predicted with another type",
+    "merged": "the text is an alias of a predicted entity named otherwise (one node for both forms)",
+    "boundary": "a predicted name contains it or lies inside it",
+    "absent": "nothing predicted there",
+}
+FALSE_WHY = {
+    "type": "the text is gold with another type",
+    "boundary": "it contains a gold name or lies inside one",
+    "extra": "no gold name overlaps it",
+}
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """One normalized name holds the other as whole words."""
+    return f" {a} " in f" {b} " or f" {b} " in f" {a} "
+
+
+def _why_missed(names: set[str], types: set[str], predicted: dict) -> str:
+    if any(text in names for text, _ in predicted):
+        return "type"
+    kept = [(text, entity) for (text, ptype), entity in predicted.items() if ptype in types]
+    if any(names & {norm(a) for a in entity.get("aliases", [])} for _, entity in kept):
+        return "merged"
+    return "boundary" if any(_overlaps(text, name) for text, _ in kept for name in names) else "absent"
+
+
+def _why_false(text: str, ptype: str, forms: list, allowed) -> str:
+    if any(text in names for names, _ in forms):
+        return "type"
+    near = (name for names, gtype in forms if ptype in (allowed(gtype) or ()) for name in names)
+    return "boundary" if any(_overlaps(text, name) for name in near) else "extra"
+
+
 def score(pred: dict, gold: dict, mapping: dict, errors: dict | None = None) -> tuple[dict, dict]:
-    """score.py's counts; `errors`, if given, collects per title what was missed and what was false."""
+    """score.py's counts; `errors`, if given, collects per title what was missed and what was false, each
+    with why (a key of `MISSED_WHY` or `FALSE_WHY`)."""
     counts: dict = defaultdict(lambda: {"tp_pred": 0, "pred": 0, "tp_gold": 0, "gold": 0, "dup": 0})
     untyped = {"tp_pred": 0, "pred": 0, "tp_gold": 0, "gold": 0}
     allowed = (lambda g: mapping.get(g)) if mapping else (lambda g: {g})
@@ -63,7 +102,8 @@ def score(pred: dict, gold: dict, mapping: dict, errors: dict | None = None) -> 
                 continue
             if errors is not None and not hit:
                 errors.setdefault(title, {"missed": [], "false": []})["false"].append(
-                    (predicted[(text, ptype)], sorted({g for names, g in forms if text in names})))
+                    (predicted[(text, ptype)], sorted({g for names, g in forms if text in names}),
+                     _why_false(text, ptype, forms, allowed)))
             counts[group(ptype)]["pred"] += 1
             counts[group(ptype)]["tp_pred"] += hit
             untyped["pred"] += 1
@@ -77,7 +117,8 @@ def score(pred: dict, gold: dict, mapping: dict, errors: dict | None = None) -> 
             counts[key]["dup"] += len(matched_by[index]) > 1
             if errors is not None and not matched_by[index]:
                 errors.setdefault(title, {"missed": [], "false": []})["missed"].append(
-                    (gold_entities[index], sorted({t for text, t in predicted if text in names})))
+                    (gold_entities[index], sorted({t for text, t in predicted if text in names}),
+                     _why_missed(names, allowed(gtype), predicted)))
             untyped["gold"] += 1
             untyped["tp_gold"] += any(p[0] in names for p in predicted)
     return counts, untyped
@@ -126,11 +167,22 @@ def format_errors(errors: list[dict]) -> str:
         lines.append(paper["title"])
         for e in paper["missed"]:
             seen = f" (predicted as {', '.join(e['predicted_as'])})" if e["predicted_as"] else ""
-            lines.append(f"  missed  {e['type']:<13}{e['name']}{seen}")
+            lines.append(f"  missed  {e['type']:<13}{e['name']}{seen}  [{e['why']}]")
         for e in paper["false"]:
             evidence = ", ".join(e["components"])
             if e["confidence"] is not None:
                 evidence += f", confidence {e['confidence']:.2f}"
             gold = f" (gold type {', '.join(e['gold_types'])})" if e["gold_types"] else ""
-            lines.append(f"  false   {e['type']:<13}{e['name']}{gold}" + (f"  [{evidence}]" if evidence else ""))
+            lines.append(f"  false   {e['type']:<13}{e['name']}{gold}  [{e['why']}" +
+                         (f"; {evidence}]" if evidence else "]"))
+    return "\n".join(lines)
+
+
+def format_reasons(errors: list[dict]) -> str:
+    """How many errors of each kind, with what each kind means."""
+    lines = []
+    for kind, meanings in (("missed", MISSED_WHY), ("false", FALSE_WHY)):
+        counts = Counter(e["why"] for paper in errors for e in paper[kind])
+        lines.append(f"{kind} {sum(counts.values())}:")
+        lines.extend(f"  {counts[why]:>5} {why:<9}{meaning}" for why, meaning in meanings.items())
     return "\n".join(lines)
