@@ -37,7 +37,7 @@ from spacy.tokens import DocBin
 from tokenizers import Tokenizer
 from transformers import BertConfig, BertModel
 
-from kgbuild.extraction.encoder import BGE_SMALL, ENCODERS, WIDTH, encoder_dir, fetch_encoder, load_tokenizer
+from kgbuild.extraction.encoder import BGE_SMALL, ENCODERS, WIDTH, fetch_encoder, load_tokenizer
 from kgbuild.extraction.evaluation import read_gold
 from kgbuild.extraction.scoring import norm, parse_map, table
 from kgbuild.extraction.tagger import ENCODER, TAGS, bio_spans, viterbi, windows
@@ -173,7 +173,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     random.seed(args.seed)
     spec = ENCODERS[args.encoder]
-    directory = fetch_encoder(encoder_dir(spec), spec=spec)
+    directory = fetch_encoder(spec=spec)
     tokenizer = load_tokenizer(directory, spec)
     bert, places = load_bert(directory / spec.files[0])
     model = Tagger(bert)

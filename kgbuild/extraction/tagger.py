@@ -25,7 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from tokenizers import Tokenizer
 
-from .encoder import ENCODERS, encoder_dir, fetch_encoder, last_hidden_states, load_tokenizer, open_session
+from .encoder import ENCODERS, fetch_encoder, last_hidden_states, load_tokenizer, open_session
 from .scored_ner import CONFIDENCE
 
 TAGS = ("O", "B", "I")
@@ -114,7 +114,7 @@ class TransformerTagger:
             raise ExtractionError(f"{model / WEIGHTS} names no encoder kgbuild knows: rebuild it with "
                                   "bench/finetune_brain.py --save")
         self.head_weight, self.head_bias = (weights.pop(key).astype(numpy.float32) for key in HEAD)
-        directory = fetch_encoder(encoder_dir(spec), spec=spec)
+        directory = fetch_encoder(spec=spec)
         self.session = open_session(directory, spec, overlay=weights)
         self.tokenizer = load_tokenizer(directory, spec)
 

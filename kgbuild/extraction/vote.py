@@ -33,10 +33,11 @@ def make_ner_vote(nlp: Language, name: str, members: list[str], spans_key: str, 
 class NerVote:
     """Replaces the span groups `members` by one group `spans_key` of the spans (same tokens, same label)
     found by at least `min_votes` of them (0 means a majority), and of the spans of a `trusted` member whose
-    confidence is at least its value there. A majority alone never keeps two overlapping spans (each member
-    found at most one of them); a trusted span may overlap a voted one, and resolution picks between them as
-    between any candidates. `set_ents` also makes the spans `doc.ents`, to score the ensemble on its own
-    (`training.evaluate.load_model`)."""
+    confidence is at least its value there (the confidence `kgbuild_scored_ner` keeps: the highest of the
+    members that found the span, which is the trusted member's own unless another member seconded it). A
+    majority alone never keeps two overlapping spans (each member found at most one of them); a trusted span
+    may overlap a voted one, and resolution picks between them as between any candidates. `set_ents` also
+    makes the spans `doc.ents`, to score the ensemble on its own (`training.evaluate.load_model`)."""
 
     def __init__(self, name: str, members: list[str], spans_key: str, min_votes: int = 0,
                  set_ents: bool = False, trusted: dict[str, float] | None = None) -> None:
