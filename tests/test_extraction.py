@@ -489,6 +489,9 @@ def test_tokenizer_splits_scientific_glue():
     assert [t.text for t in nlp.make_doc("propagation(EP)")] == ["propagation", "(", "EP", ")"]
     assert "divergence" in [t.text for t in nlp.make_doc(r"the $\alpha$-divergence")]
     assert "ResNet-50" in [t.text for t in nlp.make_doc("a ResNet-50-based model")]
+    # PubMed's truncation mark glued to the last sentence
+    assert [t.text for t in nlp.make_doc("superior olive.(ABSTRACT TRUNCATED")] == \
+        ["superior", "olive", ".", "(", "ABSTRACT", "TRUNCATED"]
 
 
 def test_shapes_find_models_datasets_and_regions_without_a_lexicon_entry():

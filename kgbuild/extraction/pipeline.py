@@ -39,7 +39,7 @@ from . import (  # noqa: F401  (registers the components)
 from .canonical import EntityGroup
 from .docs import doc_text  # noqa: F401  (registers the Doc extensions)
 
-EXTRACTION_VERSION = "0.48.0"
+EXTRACTION_VERSION = "0.48.1"
 """Bump whenever the output for the same input can change (rules, lexicons, models, keys)."""
 
 HERE = Path(__file__).parent

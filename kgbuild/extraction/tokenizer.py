@@ -12,6 +12,8 @@ What changes, each fixing a span boundary that the default rules hide inside one
 - ``ViT.`` at a sentence end: a full stop after a mixed-case abbreviation splits.
 - ``$\\alpha$-divergence``: a leading hyphen before a letter splits.
 - ``perceptrons~(MLPs)``: TeX's non-breaking ``~`` before a bracket splits off, and so does the bracket.
+- ``olive.(ABSTRACT TRUNCATED AT 400 WORDS)``: a full stop glued to a following bracket splits, and so
+  does the bracket (PubMed's truncation mark follows the last sentence without a space).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ EXTRA_INFIXES = [
     r"(?<=[0-9A-Za-z])[)\]](?=[-0-9A-Za-z])",
     r"(?<=[0-9A-Za-z])~(?=[(\[])",
     r"(?<=~)[(\[]",
+    r"(?<=[0-9A-Za-z])\.(?=[(\[][A-Za-z])",
+    r"(?<=\.)[(\[](?=[A-Za-z])",
 ]
 
 
