@@ -18,12 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import tempfile
 from pathlib import Path
 
 from kgbuild.extraction import evaluate
 from kgbuild.extraction.evaluation import read_gold
+from kgbuild.extraction.scoring import norm
 from kgbuild.extraction.training.convert import is_held_out
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,9 +47,6 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--mode", default="accurate")
     args = parser.parse_args()
-    sys.path.insert(0, str(args.shared / "eval"))
-    from score import norm
-
     gold_path = args.shared / "eval-data" / "whitetext" / "train.jsonl"
     rows = [r for r in read_gold(gold_path) if is_held_out(r["doc_id"])]
     with tempfile.TemporaryDirectory() as scratch:

@@ -60,7 +60,7 @@ MODE_CONFIG = {"corpus": {
 VOTERS = {"accurate": {"brain": ("brain_encoder", "brain_tagger")}}
 """Models that vote with a model of `NER_MODELS`: its candidates are the spans most of them found (`vote.py`).
 In accurate mode the brain NER votes with the same recipe trained on a frozen encoder's features and with a
-fine-tuned transformer tagger (`tagger.py`): WhiteText held-out F1 0.763 alone, 0.801 voting (bench/RESULTS.md)."""
+fine-tuned transformer tagger (`tagger.py`): WhiteText held-out F1 0.763 alone, 0.803 voting (bench/RESULTS.md)."""
 TRUSTED = {"brain_tagger": 0.5}
 """Voters whose spans stand without a second vote where they are at least this confident (`vote.NerVote`): the
 fine-tuned tagger is the best of the brain NER's three alone (bench/RESULTS.md, twenty-third session)."""
